@@ -1,0 +1,77 @@
+"""Hall, the Finger-tip Discussion Hall."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from hall.config import PROJECT_ROOT, Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder="web/templates",
+        static_folder="web/static",
+    )
+    app.config.update(settings.flask_config())
+    app.extensions["hall.settings"] = settings
+    _init_extensions(app, settings)
+    _register_doors(app)
+    return app
+
+
+def settings_of(app: Flask) -> Settings:
+    return app.extensions["hall.settings"]
+
+
+def _init_extensions(app: Flask, settings: Settings) -> None:
+    from hall import auth  # noqa: F401  (registers the login loaders)
+    from hall.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+    from hall.web.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "web.login"
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(PROJECT_ROOT / "hall" / "web" / "translations"),
+    )
+    socketio.init_app(
+        app,
+        async_mode=settings.async_mode,
+        message_queue=settings.redis_url,
+        manage_session=False,
+        transports=list(settings.socket_transports),
+        max_http_buffer_size=settings.max_json_bytes,
+    )
+
+
+def _register_doors(app: Flask) -> None:
+    from hall import auth
+    from hall.community import api as community_api
+    from hall.community import events as community_events  # noqa: F401  (room kinds)
+    from hall.community import views as community_views
+    from hall.community.cli import community_cli
+    from hall.extensions import csrf
+    from hall.http import HallApi, register_error_handlers
+    from hall.realtime import publish  # noqa: F401  (after-commit listeners)
+    from hall.realtime.server import set_identifier
+    from hall.web import views as web_views
+
+    api = HallApi(app)
+    for blueprint in community_api.blueprints:
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)
+    app.extensions["hall.api"] = api
+    app.register_blueprint(web_views.bp)
+    app.register_blueprint(community_views.bp)
+    register_error_handlers(app)
+    set_identifier(auth.identify_socket)
+    app.cli.add_command(community_cli)

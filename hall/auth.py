@@ -1,0 +1,79 @@
+"""How a request or a socket says who it is: the session cookie or a bearer token."""
+
+from __future__ import annotations
+
+from flask import g, request
+from flask_login import current_user
+
+from hall.community import accounts
+from hall.community.models import Account
+from hall.community.policy import ANONYMOUS, Actor
+from hall.extensions import csrf, db, login_manager
+from hall.realtime.server import session_account_id
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@login_manager.user_loader
+def _load_from_session(account_id: str) -> Account | None:
+    account = db.session.get(Account, int(account_id))
+    return account if account is not None and account.active else None
+
+
+@login_manager.request_loader
+def _load_from_bearer_token(req) -> Account | None:
+    header = req.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    account = accounts.account_for_token(token.strip())
+    if account is not None:
+        g.hall_authenticated_by_token = True
+    return account
+
+
+def bearer_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token else None
+
+
+def current_actor() -> Actor:
+    """The Actor of this request or socket event, built once and kept for its duration."""
+    if "hall_actor" not in g:
+        if getattr(request, "sid", None):  # a Socket.IO event: who the connection said it was
+            account_id = session_account_id()
+            account = db.session.get(Account, account_id) if account_id else None
+            g.hall_actor = actor_of(account) if account and account.active else ANONYMOUS
+        else:
+            g.hall_actor = actor_of(current_user)
+    return g.hall_actor
+
+
+def actor_of(user) -> Actor:
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    return accounts.actor_for(user)
+
+
+def protect_api_from_csrf() -> None:
+    """The API is exempt from form CSRF, but a cookie-authenticated change still needs the token.
+
+    A bearer token cannot be sent by another site's page, a cookie can: so only requests that
+    ride on the session cookie must carry X-CSRFToken.
+    """
+    if request.method not in UNSAFE_METHODS:
+        return
+    if current_user.is_authenticated and not g.get("hall_authenticated_by_token"):
+        csrf.protect()
+
+
+def identify_socket(auth: dict | None) -> int | None:
+    """The account a Socket.IO connection belongs to: its session cookie, else `auth.token`."""
+    if current_user.is_authenticated:
+        return current_user.id
+    token = (auth or {}).get("token")
+    if isinstance(token, str) and token:
+        account = accounts.account_for_token(token)
+        if account is not None:
+            return account.id
+    return None

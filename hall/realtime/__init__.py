@@ -1,0 +1,1 @@
+"""Transport only: Socket.IO connections, rooms, and events published after commit."""

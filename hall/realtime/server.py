@@ -1,0 +1,79 @@
+"""Socket.IO connections and rooms.
+
+Connecting needs a logged-in session (the cookie) or a bearer token in the `auth` payload.
+Rooms are named `kind:id` (`community:3`); each kind is registered by the stage that owns it
+with a function that says whether an actor may join, so that the policy stays in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import request
+from flask_socketio import ConnectionRefusedError, join_room, leave_room
+
+from hall.errors import HallError, Invalid, NotFound, error_body
+from hall.extensions import socketio
+
+RoomAuthoriser = Callable[[int], None]  # raises a HallError when the current actor may not join
+_room_kinds: dict[str, RoomAuthoriser] = {}
+_identify: Callable[[dict | None], int | None] | None = None
+
+
+def room_kind(kind: str):
+    """Register who may join rooms `kind:<id>`."""
+
+    def register(authorise: RoomAuthoriser) -> RoomAuthoriser:
+        _room_kinds[kind] = authorise
+        return authorise
+
+    return register
+
+
+def set_identifier(identify: Callable[[dict | None], int | None]) -> None:
+    """How a connection says who it is: returns the account id, or None."""
+    global _identify
+    _identify = identify
+
+
+def session_account_id() -> int | None:
+    return socketio.server.get_session(request.sid).get("account_id")
+
+
+def _parse_room(data) -> tuple[str, str, int]:
+    room = data.get("room") if isinstance(data, dict) else None
+    if not isinstance(room, str):
+        raise Invalid("room is required", {"room": ["Missing data for required field."]})
+    kind, _, raw_id = room.partition(":")
+    if kind not in _room_kinds or not raw_id.isdigit():
+        raise NotFound(f"no such room: {room}", {"room": ["No such room."]})
+    return room, kind, int(raw_id)
+
+
+@socketio.on("connect")
+def _on_connect(auth=None):
+    account_id = _identify(auth if isinstance(auth, dict) else None) if _identify else None
+    if account_id is None:
+        raise ConnectionRefusedError(error_body("unauthenticated", "Log in to connect."))
+    socketio.server.save_session(request.sid, {"account_id": account_id})
+
+
+@socketio.on("join")
+def _on_join(data=None):
+    try:
+        room, kind, room_id = _parse_room(data)
+        _room_kinds[kind](room_id)
+    except HallError as error:
+        return error.body()
+    join_room(room)
+    return {"ok": True, "room": room}
+
+
+@socketio.on("leave")
+def _on_leave(data=None):
+    try:
+        room, _, _ = _parse_room(data)
+    except HallError as error:
+        return error.body()
+    leave_room(room)
+    return {"ok": True, "room": room}

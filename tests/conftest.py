@@ -1,0 +1,84 @@
+"""Shared fixtures: an app per database backend, migrated once; empty tables for every test."""
+
+from __future__ import annotations
+
+import pytest
+from flask_migrate import upgrade
+
+from hall import create_app
+from hall.config import Settings
+from hall.extensions import db as hall_db
+from hall.extensions import limiter
+from tests.databases import BACKENDS, empty_all_tables, fresh_database_url
+from tests.factories import World, build_world
+from tests.api_client import ApiClient
+
+
+def make_settings(database_url: str, instance_path, **overrides) -> Settings:
+    return Settings(
+        database_url=database_url,
+        secret_key="test-secret-key",
+        async_mode="threading",
+        instance_path=instance_path,
+        testing=True,
+    ).replace(**overrides)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def app(backend, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp(f"app-{backend}")
+    settings = make_settings(fresh_database_url(backend, tmp, "suite"), tmp / "instance")
+    application = create_app(settings)
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        hall_db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The database, empty at the start of the test and emptied again after it.
+
+    No app context is held open during the test: Flask would reuse it for every test-client
+    request, and `g` (the logged-in user, the actor) would leak from one request to the next.
+    Tests that call services directly take `ctx` as well.
+    """
+    with app.app_context():
+        limiter.reset()
+    yield hall_db
+    with app.app_context():
+        hall_db.session.remove()
+        empty_all_tables(hall_db)
+
+
+@pytest.fixture
+def ctx(app, db):
+    """An app context for tests that call services and query the database directly."""
+    with app.app_context():
+        yield
+        hall_db.session.remove()
+
+
+@pytest.fixture
+def world(app, db) -> World:
+    """Jiangbei subdistrict with two small communities and an account for every role."""
+    with app.app_context():
+        built = build_world()
+        hall_db.session.remove()
+    return built
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def api(app, db) -> ApiClient:
+    return ApiClient(app.test_client())
