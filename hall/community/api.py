@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from flask_smorest import Blueprint
 
 from hall.auth import bearer_token, current_actor, protect_api_from_csrf
@@ -54,6 +55,13 @@ def revoke_current_token():
     if token is None:
         raise Unauthenticated("Send the token to revoke as a bearer token.")
     accounts.revoke_token(token)
+
+
+@auth_bp.get("/csrf-token")
+@auth_bp.response(200, schemas.CsrfTokenSchema)
+def csrf_token():
+    """A CSRF token for clients that ride on the session cookie (send it as X-CSRFToken)."""
+    return {"csrf_token": generate_csrf()}
 
 
 @auth_bp.get("/me")

@@ -152,6 +152,8 @@ def decide(actor: Actor, action: Action, target: Place) -> Decision:
         return Decision.UNAUTHENTICATED
     if not can_see(actor, target):
         return Decision.INVISIBLE
+    if action is Action.VIEW_COMMUNITY:  # whoever sees a community may look at it
+        return Decision.ALLOWED
     if any(action in PERMISSIONS[g.role] and g.covers(target) for g in actor.grants):
         return Decision.ALLOWED
     return Decision.FORBIDDEN

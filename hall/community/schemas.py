@@ -33,6 +33,10 @@ class TokenSchema(Schema):
     expires_at = fields.DateTime()
 
 
+class CsrfTokenSchema(Schema):
+    csrf_token = fields.String()
+
+
 class GrantSchema(Schema):
     id = fields.Integer(dump_only=True)
     account_id = fields.Integer(required=True)

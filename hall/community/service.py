@@ -54,10 +54,12 @@ def require(actor: Actor, action: Action, place: Place, what: str = "community")
     decision = decide(actor, action, place)
     if decision is Decision.ALLOWED:
         return
-    _refuse(decision, what)
+    _refuse(decision, what, place)
 
 
-def _refuse(decision: Decision, what: str):
+def _refuse(decision: Decision, what: str, place: Place):
+    if place == SITE and decision is Decision.INVISIBLE:
+        decision = Decision.FORBIDDEN  # the site itself is no secret
     if decision is Decision.UNAUTHENTICATED:
         raise Unauthenticated("Log in first.")
     if decision is Decision.INVISIBLE:
@@ -72,12 +74,18 @@ def _get(model, ident: int, what: str):
     return row
 
 
-def _commit_or_conflict(message: str, field: str) -> None:
+def _flush_or_conflict(message: str, field: str) -> None:
+    """Write what is pending; a uniqueness clash becomes a 409 naming the field."""
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError as error:
         db.session.rollback()
         raise Conflict(message, {field: [message]}) from error
+
+
+def _commit_or_conflict(message: str, field: str) -> None:
+    _flush_or_conflict(message, field)
+    db.session.commit()
 
 
 def _registry_changed(community_id: int, kind: str, ident: int) -> None:
@@ -103,10 +111,8 @@ def list_subdistricts(actor: Actor) -> list[Subdistrict]:
 
 
 def create_subdistrict(actor: Actor, name: str) -> Subdistrict:
-    """Only a site-wide grant reaches the site itself: everybody else is refused openly."""
-    decision = decide(actor, Action.CREATE_COMMUNITY, SITE)
-    if decision is not Decision.ALLOWED:
-        _refuse(Decision.FORBIDDEN if decision is Decision.INVISIBLE else decision, "subdistrict")
+    """Only a site-wide grant reaches the site itself."""
+    require(actor, Action.CREATE_COMMUNITY, SITE, "subdistrict")
     subdistrict = Subdistrict(name=name)
     db.session.add(subdistrict)
     _commit_or_conflict("A subdistrict of this name exists.", "name")
@@ -187,9 +193,9 @@ def create_building(actor: Actor, community_id: int, name: str) -> Building:
     require(actor, Action.EDIT_REGISTRY, place_of_community(community))
     building = Building(community=community, name=name, sort_key=natural_sort_key(name))
     db.session.add(building)
-    db.session.flush()
+    _flush_or_conflict("This community has a building of this name.", "name")
     _registry_changed(community.id, "building", building.id)
-    _commit_or_conflict("This community has a building of this name.", "name")
+    db.session.commit()
     return building
 
 
@@ -198,9 +204,9 @@ def create_stairwell(actor: Actor, building_id: int, name: str) -> Stairwell:
     require(actor, Action.EDIT_REGISTRY, place_of_building(building), "building")
     stairwell = Stairwell(building=building, name=name, sort_key=natural_sort_key(name))
     db.session.add(stairwell)
-    db.session.flush()
+    _flush_or_conflict("This building has a stairwell of this name.", "name")
     _registry_changed(building.community_id, "stairwell", stairwell.id)
-    _commit_or_conflict("This building has a stairwell of this name.", "name")
+    db.session.commit()
     return stairwell
 
 
@@ -251,9 +257,9 @@ def create_unit(
         sort_key=natural_sort_key(room),
     )
     db.session.add(unit)
-    db.session.flush()
+    _flush_or_conflict("This stairwell has a unit with this room number.", "room")
     _registry_changed(building.community_id, "unit", unit.id)
-    _commit_or_conflict("This stairwell has a unit with this room number.", "room")
+    db.session.commit()
     return unit
 
 
@@ -362,7 +368,7 @@ def grant_role(
     place = scope_place(kind, scope_id)
     decision = may_grant(actor, role, kind, place)
     if decision is not Decision.ALLOWED:
-        _refuse(decision, kind.value)
+        _refuse(decision, kind.value, place)
     account = db.session.get(Account, account_id)
     if account is None:
         raise Invalid("No such account.", {"account_id": ["No such account."]})
@@ -401,7 +407,7 @@ def revoke_grant(actor: Actor, grant_id: int) -> None:
     )
     decision = may_grant(actor, grant.role, grant.scope_kind, place)
     if decision is not Decision.ALLOWED:
-        _refuse(decision, "grant")
+        _refuse(decision, "grant", place)
     db.session.delete(grant)
     db.session.commit()
 
@@ -419,7 +425,7 @@ def create_resident_account(
     place = place_of_community(community)
     decision = may_grant(actor, Role.RESIDENT, ScopeKind.COMMUNITY, place)
     if decision is not Decision.ALLOWED:
-        _refuse(decision, "community")
+        _refuse(decision, "community", place)
     if len(password) < accounts.MIN_PASSWORD_LENGTH:
         message = f"At least {accounts.MIN_PASSWORD_LENGTH} characters."
         raise Invalid("The password is too short.", {"password": [message]})
