@@ -9,9 +9,9 @@ from hall import create_app
 from hall.config import Settings
 from hall.extensions import db as hall_db
 from hall.extensions import limiter
+from tests.api_client import ApiClient
 from tests.databases import BACKENDS, empty_all_tables, fresh_database_url
 from tests.factories import World, build_world
-from tests.api_client import ApiClient
 
 
 def make_settings(database_url: str, instance_path, **overrides) -> Settings:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from flask_smorest import Blueprint
+from flask_wtf.csrf import generate_csrf
 
 from hall.auth import bearer_token, current_actor, protect_api_from_csrf
 from hall.community import accounts, schemas, service

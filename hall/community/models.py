@@ -113,6 +113,8 @@ class Unit(db.Model):
     area: Mapped[Decimal] = mapped_column(Area())
     sort_key: Mapped[str] = mapped_column(String(80), default="")
 
+    community: Mapped[Community] = relationship()
+    building: Mapped[Building] = relationship()
     stairwell: Mapped[Stairwell] = relationship(back_populates="units")
     ownerships: Mapped[list[Ownership]] = relationship(
         back_populates="unit", cascade="all, delete-orphan", order_by="Ownership.position"

@@ -9,7 +9,6 @@ from marshmallow import Schema, ValidationError, fields, validate
 from hall.community.roles import Role, ScopeKind
 
 
-
 def _at_most_two_places(value: Decimal) -> None:
     if value.as_tuple().exponent < -2:
         raise ValidationError("At most two decimal places.")
@@ -24,7 +23,9 @@ def _name(max_length: int = 100) -> fields.String:
 
 class TokenRequestSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=1, max=256)
+    )
     name = fields.String(load_default="", validate=validate.Length(max=100))
 
 

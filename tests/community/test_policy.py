@@ -27,7 +27,7 @@ HOME_PLACE = Place(JIANGBEI, HOME)
 NEIGHBOUR_PLACE = Place(JIANGBEI, NEIGHBOUR)
 FAR_PLACE = Place(YUBEI, FAR)
 
-R, C, S, M, P, O, A = (
+R, C, S, M, P, O, A = (  # noqa: E741  (the table's column letters)
     Role.RESIDENT,
     Role.COUNCIL_CHAIR,
     Role.BRANCH_SECRETARY,
