@@ -1,7 +1,97 @@
-"""Registry pages: the community home page and the admins' roster import."""
+"""Registry pages: the community home page and the property manager's roster import."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections import Counter
+
+from flask import Blueprint, render_template
+from flask_babel import lazy_gettext
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SubmitField
+
+from hall.auth import current_actor
+from hall.community import service
+from hall.community.models import Building, Community
+from hall.community.policy import Action, Actor, Decision, decide
+from hall.errors import Invalid
+from hall.web.labels import ROSTER_REPORT_LABELS, role_label
 
 bp = Blueprint("community", __name__)
+
+
+class RosterUploadForm(FlaskForm):
+    roster = FileField(
+        lazy_gettext("Roster file"),
+        validators=[FileRequired(lazy_gettext("Please choose the roster file to import."))],
+        render_kw={"accept": ".xlsx,.csv"},
+    )
+    dry_run = BooleanField(lazy_gettext("Only check the file, change nothing yet"), default=True)
+    submit = SubmitField(lazy_gettext("Import the roster"))
+
+
+@bp.get("/communities/<int:community_id>")
+@login_required
+def show(community_id: int):
+    actor = current_actor()
+    community = service.get_community(actor, community_id)
+    buildings = service.list_buildings(actor, community.id)
+    units = service.list_units(actor, community.id)
+    return render_template(
+        "community/show.html",
+        community=community,
+        counts=service.community_counts(community.id),
+        buildings=buildings,
+        units_per_stairwell=Counter(unit.stairwell_id for unit in units),
+        roles=_roles_here(actor, community, buildings),
+        may_import_roster=_allowed(actor, Action.IMPORT_ROSTER, community),
+        room=service.community_room(community.id),
+    )
+
+
+@bp.route("/communities/<int:community_id>/roster", methods=["GET", "POST"])
+@login_required
+def roster(community_id: int):
+    actor = current_actor()
+    community = service.get_community(actor, community_id)
+    # Checked before the form is even shown: who may not import should not fill it in first.
+    service.require(actor, Action.IMPORT_ROSTER, service.place_of_community(community))
+    form = RosterUploadForm()
+    report = problem = None
+    if form.validate_on_submit():
+        from hall.community import roster_import  # TEMPORARY until the module lands
+
+        upload = form.roster.data
+        try:
+            report = roster_import.import_roster(
+                actor,
+                community.id,
+                upload.filename or "",
+                upload.read(),
+                dry_run=form.dry_run.data,
+            )
+        except Invalid as error:
+            problem = error
+    status = 422 if problem is not None or form.errors else 200
+    page = render_template(
+        "community/roster.html",
+        community=community,
+        form=form,
+        report=report,
+        report_labels=ROSTER_REPORT_LABELS,
+        problem=problem,
+        room=service.community_room(community.id),
+    )
+    return page, status
+
+
+def _allowed(actor: Actor, action: Action, community: Community) -> bool:
+    """Whether to offer a link at all; the page behind it asks the service again."""
+    return decide(actor, action, service.place_of_community(community)) is Decision.ALLOWED
+
+
+def _roles_here(actor: Actor, community: Community, buildings: list[Building]) -> list[str]:
+    place = service.place_of_community(community)
+    building_names = {building.id: building.name for building in buildings}
+    return [role_label(grant, building_names) for grant in actor.grants if grant.sees(place)]

@@ -1,20 +1,35 @@
-"""Which language and time zone a page is shown in."""
+"""Which language and time zone a page is shown in, and the compiled catalogs it needs."""
 
 from __future__ import annotations
 
+import logging
+import os
+import tempfile
+from pathlib import Path
+
 from flask import current_app, request
+from flask_babel import get_locale
 from flask_login import current_user
+
+log = logging.getLogger(__name__)
 
 LOCALES = ("zh_CN", "en")
 LOCALE_COOKIE = "hall_locale"
+LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600
+# Each language is offered in its own words: someone who cannot read the current language
+# must still recognise theirs. So these names are deliberately not translated.
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
 def select_locale() -> str:
-    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
-        return current_user.locale
+    # The switcher's cookie is the latest explicit choice on this device, so it wins over the
+    # account's stored preference, which wins over what the browser happens to ask for.
     chosen = request.cookies.get(LOCALE_COOKIE)
     if chosen in LOCALES:
         return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
     return request.accept_languages.best_match(LOCALES) or current_app.config[
         "BABEL_DEFAULT_LOCALE"
     ]
@@ -22,3 +37,47 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def html_lang() -> str:
+    """The page's BCP 47 language tag ("zh-CN", "en") for <html lang>."""
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]).replace("_", "-")
+
+
+def compile_translations(directory: Path = TRANSLATIONS) -> list[Path]:
+    """Compile every messages.po whose .mo is missing or older; return the .mo files written.
+
+    The .mo files are build output and not committed; compiling on start keeps a checkout that
+    skipped `pybabel compile` from showing English to everybody. Fuzzy entries are left out,
+    as pybabel does (write_mo's default), so a guessed translation never reaches a page.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for po_path in sorted(directory.glob("*/LC_MESSAGES/*.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        try:
+            _write_atomically(mo_path, lambda mo_file, c=catalog: write_mo(mo_file, c))
+        except OSError as error:  # a read-only install: its packager compiled the catalogs
+            log.warning("cannot compile %s: %s", po_path, error)
+            continue
+        written.append(mo_path)
+    return written
+
+
+def _write_atomically(path: Path, write) -> None:
+    # Written aside and renamed: several workers may start at once, and none of them may ever
+    # read half a file.
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            write(file)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

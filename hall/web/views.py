@@ -1,12 +1,182 @@
-"""The pages every visitor meets: login, logout, the community home page."""
+"""The pages every visitor meets: login, logout, the language, the home page; vendor assets."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import logging
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import get_locale, gettext
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.exceptions import NotFound
+
+from hall.auth import current_actor
+from hall.community import accounts, service
+from hall.errors import Invalid
+from hall.extensions import limiter, login_manager
+from hall.text import N_
+from hall.web.forms import LocaleForm, LoginForm
+from hall.web.i18n import (
+    LANGUAGE_NAMES,
+    LOCALE_COOKIE,
+    LOCALE_COOKIE_MAX_AGE,
+    LOCALES,
+    html_lang,
+)
+from hall.web.redirects import local_path
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("web", __name__)
+
+# Vendor files change only when package-lock.json does; a week keeps phones on slow mobile
+# data from fetching 1 MB of Swagger UI again on every visit, and ETags cover the rest.
+VENDOR_MAX_AGE = 7 * 24 * 3600
+SOCKET_IO_CLIENT_FILES = frozenset({"socket.io.min.js", "socket.io.min.js.map"})
+
+
+@bp.record_once
+def _localise_login_prompt(state) -> None:
+    # Flask-Login flashes this when a page needs a login; it passes it through gettext then.
+    login_manager.login_message = N_("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.localize_callback = gettext
+
+
+def _settings():
+    return current_app.extensions["hall.settings"]
+
+
+def _login_rate_limit() -> str:
+    return _settings().login_rate_limit
+
+
+def _current_page() -> str:
+    """Where the language switcher returns to: this page, unless it answered a form."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    return url_for("web.home")
+
+
+@bp.app_context_processor
+def _shell_context() -> dict:
+    return {
+        "html_lang": html_lang(),
+        "current_locale": str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
+        "language_names": LANGUAGE_NAMES,
+        "locales": LOCALES,
+        "socket_transports": ",".join(_settings().socket_transports),
+        "current_page": _current_page(),
+    }
+
+
+@bp.app_template_filter("translated_detail")
+def translated_detail(message: str | None) -> str | None:
+    """A service's message in the reader's language, or None where it has no translation yet.
+
+    Services speak English (their messages are msgids); a Chinese page shows the detail only
+    once it is translated, rather than mixing languages mid-sentence.
+    """
+    if not message:
+        return None
+    translated = gettext(message)
+    if translated != message or str(get_locale()).startswith("en"):
+        return translated
+    return None
 
 
 @bp.get("/healthz")
 def health():
     return {"ok": True}
+
+
+# Login, logout, language ----------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = local_path(request.args.get("next")) or ""
+        if current_user.is_authenticated:
+            return redirect(form.next.data or url_for("web.home"))
+    failed = False
+    if form.validate_on_submit():
+        account = accounts.authenticate(form.username.data.strip(), form.password.data)
+        if account is not None:
+            login_user(account, remember=form.remember.data)
+            return redirect(local_path(form.next.data) or url_for("web.home"))
+        # One message for a wrong username and a wrong password: which one it was would tell
+        # a stranger which usernames exist.
+        failed = True
+    return render_template("login.html", form=form, failed=failed)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(gettext("You have logged out."), "info")
+    return redirect(url_for("web.login"))
+
+
+@bp.post("/locale")
+def set_locale():
+    form = LocaleForm()
+    if not form.validate_on_submit():
+        message = gettext("Please choose one of the languages offered.")
+        raise Invalid(message, {"locale": [message]})
+    response = redirect(local_path(form.next.data) or url_for("web.home"))
+    response.set_cookie(
+        LOCALE_COOKIE,
+        form.locale.data,
+        max_age=LOCALE_COOKIE_MAX_AGE,
+        secure=_settings().production,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+# Home -----------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def home():
+    communities = service.list_communities(current_actor())
+    if len(communities) == 1:
+        return redirect(url_for("community.show", community_id=communities[0].id))
+    return render_template("home.html", communities=communities)
+
+
+# Browser packages from node_modules ---------------------------------------------------------
+
+
+@bp.get("/vendor/<name>")
+def socket_io_client(name: str):
+    if name not in SOCKET_IO_CLIENT_FILES:
+        raise NotFound()
+    return _from_node_modules("socket.io-client/dist", name)
+
+
+@bp.get("/vendor/swagger-ui/<path:filename>")
+def swagger_ui(filename: str):
+    return _from_node_modules("swagger-ui-dist", filename)
+
+
+def _from_node_modules(package_directory: str, filename: str):
+    directory = _settings().node_modules / package_directory
+    if not directory.is_dir():
+        log.error("%s is missing: run `npm ci` in the project root", directory)
+        raise NotFound(gettext("This file is not installed on the server."))
+    # send_from_directory refuses paths that climb out of the directory.
+    return send_from_directory(directory, filename, max_age=VENDOR_MAX_AGE)
