@@ -58,6 +58,7 @@ def _register_doors(app: Flask) -> None:
     from hall.community import api as community_api
     from hall.community import events as community_events  # noqa: F401  (room kinds)
     from hall.community import views as community_views
+    from hall.community.cli import import_roster_command
     from hall.community.demo import seed_demo_command
     from hall.extensions import csrf
     from hall.http import HallApi, register_error_handlers
@@ -75,3 +76,4 @@ def _register_doors(app: Flask) -> None:
     register_error_handlers(app)
     set_identifier(auth.identify_socket)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(import_roster_command)

@@ -10,7 +10,7 @@ from hall.config import Settings
 from hall.extensions import db as hall_db
 from hall.extensions import limiter
 from tests.api_client import ApiClient
-from tests.databases import BACKENDS, empty_all_tables, fresh_database_url
+from tests.databases import BACKENDS, drop_database, empty_all_tables, fresh_database_url
 from tests.factories import World, build_world
 
 
@@ -32,13 +32,14 @@ def backend(request) -> str:
 @pytest.fixture(scope="session")
 def app(backend, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(f"app-{backend}")
-    settings = make_settings(fresh_database_url(backend, tmp, "suite"), tmp / "instance")
-    application = create_app(settings)
+    url = fresh_database_url(backend, tmp, "suite")
+    application = create_app(make_settings(url, tmp / "instance"))
     with application.app_context():
         upgrade()
     yield application
     with application.app_context():
         hall_db.engine.dispose()
+    drop_database(url)
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ BACKENDS = ("sqlite", "postgresql")
 
 
 def worker_name() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    # The process id keeps two test runs on one machine out of each other's databases.
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
 def fresh_database_url(backend: str, tmp_dir: Path, name: str) -> str:
@@ -30,6 +31,17 @@ def fresh_database_url(backend: str, tmp_dir: Path, name: str) -> str:
         connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
     admin.dispose()
     return sa.make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    """Remove a PostgreSQL test database once its run is over (SQLite files go with tmp)."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def empty_all_tables(db) -> None:

@@ -5,21 +5,46 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
-from werkzeug.datastructures import FileStorage
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict, FileStorage
 
 from hall.auth import current_actor, protect_api_from_csrf
 from hall.community import roster, roster_import
 
-bp = Blueprint("roster", __name__, url_prefix="/api", description="Roster import")
+
+class FormWithFilesParser(FlaskParser):
+    """Reads a multipart form's fields and files as one body, the way a browser sends them.
+
+    flask-smorest documents only one request body per operation: a "files" schema beside a
+    "form" schema would put the form's fields in an OpenAPI 2 `formData` parameter, which
+    OpenAPI 3 has no such thing as. One schema over both keeps the published spec right, and
+    its errors still come back under "form", which the error handler flattens to field names.
+    """
+
+    def load_form(self, req, schema):
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class RosterBlueprint(Blueprint):
+    ARGUMENTS_PARSER = FormWithFilesParser()
+
+
+bp = RosterBlueprint("roster", __name__, url_prefix="/api", description="Roster import")
 bp.before_request(protect_api_from_csrf)
 
 
-def _csv_or_xlsx(upload: FileStorage) -> None:
+def _csv_or_xlsx(upload: FileStorage | str) -> None:
+    if not isinstance(upload, FileStorage):  # sent as a text field, not as a file
+        raise ValidationError("Upload a file.")
     if not roster.is_supported_filename(upload.filename or ""):
         raise ValidationError("Upload a .csv or .xlsx file.")
 
 
 class RosterUploadSchema(Schema):
+    # A browser's form may carry more (a CSRF token): only these two matter here.
+    class Meta:
+        unknown = EXCLUDE
+
     file = Upload(
         required=True,
         validate=_csv_or_xlsx,
@@ -28,13 +53,6 @@ class RosterUploadSchema(Schema):
             "GB18030) or .xlsx, one unit a row under a header row."
         },
     )
-
-
-class RosterOptionsSchema(Schema):
-    # A browser's form may carry more (a CSRF token): only dry_run matters here.
-    class Meta:
-        unknown = EXCLUDE
-
     dry_run = fields.Boolean(
         load_default=False,
         metadata={"description": "Check the file and count what would change; write nothing."},
@@ -59,10 +77,9 @@ class ImportReportSchema(Schema):
 
 
 @bp.post("/communities/<int:community_id>/roster")
-@bp.arguments(RosterOptionsSchema, location="form")
-@bp.arguments(RosterUploadSchema, location="files")
+@bp.arguments(RosterUploadSchema, location="form", content_type="multipart/form-data")
 @bp.response(200, ImportReportSchema)
-def import_roster(options, upload, community_id):
+def import_roster(upload, community_id):
     """Import the community's roster (property managers, administrators).
 
     All or nothing: a file with any bad row imports nothing and answers 422, with every
@@ -75,5 +92,5 @@ def import_roster(options, upload, community_id):
         community_id,
         file.filename or "",
         file.read(),
-        dry_run=options["dry_run"],
+        dry_run=upload["dry_run"],
     )
