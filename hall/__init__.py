@@ -29,7 +29,7 @@ def settings_of(app: Flask) -> Settings:
 def _init_extensions(app: Flask, settings: Settings) -> None:
     from hall import auth  # noqa: F401  (registers the login loaders)
     from hall.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
-    from hall.web.i18n import select_locale, select_timezone
+    from hall.web.i18n import compile_translations, select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -37,6 +37,7 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
     login_manager.login_view = "web.login"
     csrf.init_app(app)
     limiter.init_app(app)
+    compile_translations()
     babel.init_app(
         app,
         locale_selector=select_locale,

@@ -229,6 +229,17 @@ def list_units(
     return list(db.session.scalars(query.order_by(*order)))
 
 
+def units_per_stairwell(actor: Actor, community_id: int) -> dict[int, int]:
+    """How many units each stairwell of the community has, counted by the database."""
+    get_community(actor, community_id)
+    rows = db.session.execute(
+        select(Unit.stairwell_id, func.count(Unit.id))
+        .where(Unit.community_id == community_id)
+        .group_by(Unit.stairwell_id)
+    )
+    return dict(rows.all())
+
+
 def get_unit(actor: Actor, unit_id: int) -> Unit:
     unit = _get(Unit, unit_id, "unit")
     community = db.session.get(Community, unit.community_id)

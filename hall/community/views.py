@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from flask import Blueprint, render_template
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SubmitField
 
 from hall.auth import current_actor
-from hall.community import service
+from hall.community import roster_import, service
 from hall.community.models import Building, Community
 from hall.community.policy import Action, Actor, Decision, decide
-from hall.errors import Invalid
-from hall.web.labels import ROSTER_REPORT_LABELS, role_label
+from hall.web.labels import (
+    ROSTER_COLUMN_NAMES,
+    ROSTER_REPORT_LABELS,
+    role_label,
+    roster_columns,
+)
 
 bp = Blueprint("community", __name__)
 
@@ -37,13 +39,12 @@ def show(community_id: int):
     actor = current_actor()
     community = service.get_community(actor, community_id)
     buildings = service.list_buildings(actor, community.id)
-    units = service.list_units(actor, community.id)
     return render_template(
         "community/show.html",
         community=community,
         counts=service.community_counts(community.id),
         buildings=buildings,
-        units_per_stairwell=Counter(unit.stairwell_id for unit in units),
+        units_per_stairwell=service.units_per_stairwell(actor, community.id),
         roles=_roles_here(actor, community, buildings),
         may_import_roster=_allowed(actor, Action.IMPORT_ROSTER, community),
         room=service.community_room(community.id),
@@ -60,8 +61,6 @@ def roster(community_id: int):
     form = RosterUploadForm()
     report = problem = None
     if form.validate_on_submit():
-        from hall.community import roster_import  # TEMPORARY until the module lands
-
         upload = form.roster.data
         try:
             report = roster_import.import_roster(
@@ -71,8 +70,8 @@ def roster(community_id: int):
                 upload.read(),
                 dry_run=form.dry_run.data,
             )
-        except Invalid as error:
-            problem = error
+        except roster_import.RosterInvalid as error:
+            problem = _roster_problem(error)
     status = 422 if problem is not None or form.errors else 200
     page = render_template(
         "community/roster.html",
@@ -80,10 +79,39 @@ def roster(community_id: int):
         form=form,
         report=report,
         report_labels=ROSTER_REPORT_LABELS,
+        columns=roster_columns(),
         problem=problem,
         room=service.community_room(community.id),
     )
     return page, status
+
+
+def _roster_problem(error: roster_import.RosterInvalid) -> dict:
+    """Everything wrong with a roster, translated: the errors keep their message templates."""
+    return {
+        "file": [_translated(file_error) for file_error in error.file_errors],
+        "rows": [
+            {
+                "row": row_error.row,
+                "column": _column_name(row_error.field),
+                "message": _translated(row_error),
+            }
+            for row_error in error.row_errors
+        ],
+    }
+
+
+def _translated(error) -> str:
+    # A column named inside a message ("the building column is missing") is a roster key;
+    # the reader should see it in their own language, like the table's Column cell.
+    params = dict(error.params)
+    if "column" in params:
+        params["column"] = _column_name(params["column"])
+    return gettext(error.message) % params
+
+
+def _column_name(column: str) -> str:
+    return str(ROSTER_COLUMN_NAMES.get(column, column))
 
 
 def _allowed(actor: Actor, action: Action, community: Community) -> bool:

@@ -7,12 +7,16 @@ import os
 import tempfile
 from pathlib import Path
 
+from babel import Locale
 from flask import current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
 
 log = logging.getLogger(__name__)
 
+# What the cookie, the settings and the switcher call the languages. Babel reads "zh_CN" as
+# zh_Hans_CN (language, script, territory) and looks for its catalog under that name, so the
+# Chinese catalog lives in translations/zh_Hans_CN/ while everything else says zh_CN.
 LOCALES = ("zh_CN", "en")
 LOCALE_COOKIE = "hall_locale"
 LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -39,9 +43,19 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+def current_locale() -> str:
+    """Which of LOCALES this request is shown in."""
+    shown = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
+    for identifier in LOCALES:
+        offered = Locale.parse(identifier)
+        if (offered.language, offered.territory) == (shown.language, shown.territory):
+            return identifier
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def html_lang() -> str:
-    """The page's BCP 47 language tag ("zh-CN", "en") for <html lang>."""
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]).replace("_", "-")
+    """The page's BCP 47 language tag for <html lang>: "zh-CN" or "en"."""
+    return current_locale().replace("_", "-")
 
 
 def compile_translations(directory: Path = TRANSLATIONS) -> list[Path]:

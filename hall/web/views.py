@@ -14,7 +14,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import NotFound
 
@@ -29,6 +29,7 @@ from hall.web.i18n import (
     LOCALE_COOKIE,
     LOCALE_COOKIE_MAX_AGE,
     LOCALES,
+    current_locale,
     html_lang,
 )
 from hall.web.redirects import local_path
@@ -70,7 +71,7 @@ def _current_page() -> str:
 def _shell_context() -> dict:
     return {
         "html_lang": html_lang(),
-        "current_locale": str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
+        "current_locale": current_locale(),
         "language_names": LANGUAGE_NAMES,
         "locales": LOCALES,
         "socket_transports": ",".join(_settings().socket_transports),
@@ -88,7 +89,7 @@ def translated_detail(message: str | None) -> str | None:
     if not message:
         return None
     translated = gettext(message)
-    if translated != message or str(get_locale()).startswith("en"):
+    if translated != message or current_locale() == "en":
         return translated
     return None
 

@@ -1,0 +1,74 @@
+"""Chromium driven by Playwright against Hall served from this test process.
+
+The app is the suite's own (threading async mode, the test database, the world built by the
+`world` fixture), served by Werkzeug's threaded server: with simple-websocket installed that
+is the same server `socketio.run()` starts in threading mode, with both Socket.IO transports,
+but one a test can shut down. Playwright only drives the system's Chromium
+(`tests.services.require_chromium`); it never downloads a browser of its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from hall.config import PROJECT_ROOT
+from hall.web.i18n import compile_translations
+from tests.services import free_port, require_chromium
+
+# As in tests/web: catalogs compiled before any page of the session renders.
+compile_translations()
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app, world) -> Iterator[str]:
+    """Hall on a free local port for the length of one test; yields its base URL."""
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="hall-live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def phone(chromium):
+    """A fresh phone-sized browser context (no cookies), Chinese like most residents."""
+    context = chromium.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def artifact(name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / name
