@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hall.config import PROJECT_ROOT, Settings
 
@@ -48,10 +49,16 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
         app,
         async_mode=settings.async_mode,
         message_queue=settings.redis_url,
+        channel=settings.socketio_channel,
         manage_session=False,
         transports=list(settings.socket_transports),
         max_http_buffer_size=settings.max_json_bytes,
     )
+    if settings.trusted_proxies:
+        # Outermost, so that Socket.IO's origin check and the rate limiter's client address
+        # both see what the browser sent, not nginx's address.
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _register_doors(app: Flask) -> None:

@@ -37,6 +37,12 @@ class Settings:
     secret_key: str
     async_mode: str = "eventlet"
     redis_url: str | None = None
+    # The Redis pub/sub channel Socket.IO fans out on. Pub/sub ignores Redis database numbers,
+    # so two installations (or test runs) sharing one Redis need channels of their own.
+    socketio_channel: str = "flask-socketio"
+    # How many proxies (nginx) stand in front of Hall and may be believed about the client's
+    # address and scheme; 0 believes no X-Forwarded-* header at all.
+    trusted_proxies: int = 0
     production: bool = False
     instance_path: Path = field(default_factory=_instance_path)
     # "polling,websocket" needs sticky sessions behind several workers; "websocket" does not.
@@ -65,6 +71,8 @@ class Settings:
             secret_key=secret_key,
             async_mode=env.get("HALL_ASYNC_MODE", "eventlet"),
             redis_url=env.get("REDIS_URL") or None,
+            socketio_channel=env.get("HALL_SOCKETIO_CHANNEL") or "flask-socketio",
+            trusted_proxies=_whole_number(env, "HALL_TRUSTED_PROXIES", 0),
             production=production,
             instance_path=instance,
             socket_transports=tuple(
@@ -112,6 +120,15 @@ class Settings:
             "OPENAPI_SWAGGER_UI_PATH": "docs",
             "OPENAPI_SWAGGER_UI_URL": "/vendor/swagger-ui/",
         }
+
+
+def _whole_number(env, name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
 
 
 def normalise_database_url(url: str) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
-from tests.databases import fresh_database_url, worker_name
+from tests.databases import fresh_database_url
 from tests.services import POSTGRES_URL, free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -49,8 +49,7 @@ class PreparedDatabase:
 def prepare_database(backend: str, tmp_dir: Path, name: str) -> PreparedDatabase:
     """A fresh database of the backend, migrated, with `build_world()` in it.
 
-    The name carries the pid as well as the xdist worker, because other test runs in the same
-    checkout may be making databases of the same name at the same time.
+    Its name is unique to this test process (`tests.databases.worker_name()`).
     """
     from flask_migrate import upgrade
 
@@ -59,7 +58,7 @@ def prepare_database(backend: str, tmp_dir: Path, name: str) -> PreparedDatabase
     from hall.extensions import db
     from tests.factories import build_world
 
-    url = fresh_database_url(backend, tmp_dir, f"{name}_{os.getpid()}")
+    url = fresh_database_url(backend, tmp_dir, name)
     settings = Settings(
         database_url=url,
         secret_key="test-secret-key",
@@ -77,8 +76,12 @@ def prepare_database(backend: str, tmp_dir: Path, name: str) -> PreparedDatabase
 
 
 def redis_database_number() -> int:
-    """A Redis database (1..15) for this xdist worker, kept apart from the default db 0."""
-    worker = worker_name()
+    """A Redis database (1..15) for this xdist worker, kept apart from the default db 0.
+
+    Only Hall's own keys (the login rate limit's counters) go there: Socket.IO's pub/sub
+    ignores database numbers (see the channel in tests/scale/test_redis_fanout.py).
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     index = int(worker[2:]) + 1 if worker.startswith("gw") and worker[2:].isdigit() else 0
     return 1 + index % 15
 
@@ -113,11 +116,16 @@ class ServerProcess:
     def running(self) -> bool:
         return self.process.poll() is None
 
+    def terminate(self) -> None:
+        """SIGTERM to the gunicorn master: it stops its workers, gracefully (about a second)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
     def stop(self) -> None:
-        """SIGTERM to the gunicorn master (it stops its workers), SIGKILL if it lingers."""
+        """SIGTERM, then SIGKILL if it lingers; returns once the server is gone."""
         if self.process.poll() is not None:
             return
-        self.process.send_signal(signal.SIGTERM)
+        self.terminate()
         try:
             self.process.wait(STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
@@ -202,10 +210,14 @@ def _wait_until_healthy(server: ServerProcess, timeout: float) -> None:
                 f"answering /healthz; its stderr:\n{server.stderr_tail()}"
             )
         try:
-            response = requests.get(server.url("/healthz"), timeout=1)
-            if response.status_code == 200:
-                return
-            last_error = f"HTTP {response.status_code}"
+            # Connection: close, so that no idle keep-alive connection of ours makes a graceful
+            # stop wait for it later.
+            with requests.get(
+                server.url("/healthz"), headers={"Connection": "close"}, timeout=5
+            ) as response:
+                if response.status_code == 200:
+                    return
+                last_error = f"HTTP {response.status_code}"
         except requests.RequestException as error:
             last_error = repr(error)
         time.sleep(0.1)

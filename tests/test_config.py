@@ -75,3 +75,26 @@ def test_app_sets_socketio_async_mode_explicitly(app):
     from hall.extensions import socketio
 
     assert socketio.async_mode == app.extensions["hall.settings"].async_mode == "threading"
+
+
+def test_login_rate_limit_counts_each_client_behind_a_trusted_proxy(app, world):
+    from hall import create_app
+
+    behind_nginx = create_app(app.extensions["hall.settings"].replace(trusted_proxies=1))
+    client = behind_nginx.test_client()
+
+    def attempt(address: str) -> int:
+        return client.post(
+            "/api/tokens",
+            json={"username": "resident", "password": "wrong"},
+            headers={"X-Forwarded-For": address},
+        ).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(11)][-1] == 429
+    assert attempt("198.51.100.9") == 401  # another client is not held back by the first
+
+
+def test_trusted_proxies_must_be_a_whole_number(environment):
+    environment.setenv("HALL_TRUSTED_PROXIES", "one")
+    with pytest.raises(SettingsError, match="HALL_TRUSTED_PROXIES"):
+        Settings.from_env()

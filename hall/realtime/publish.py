@@ -16,7 +16,12 @@ _KEY = "hall_outgoing_events"
 
 
 def queue(room: str, name: str, payload: dict) -> None:
-    db.session.info.setdefault(_KEY, []).append((room, name, payload))
+    session = db.session()
+    if not session.in_transaction():
+        # Tie the event to a transaction. Session.rollback() with none begun fires no rollback
+        # event, and the event would wait in session.info and leave with the next commit.
+        session.begin()
+    session.info.setdefault(_KEY, []).append((room, name, payload))
 
 
 @event.listens_for(Session, "after_commit")

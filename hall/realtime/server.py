@@ -18,6 +18,10 @@ from hall.extensions import socketio
 RoomAuthoriser = Callable[[int], None]  # raises a HallError when the current actor may not join
 _room_kinds: dict[str, RoomAuthoriser] = {}
 _identify: Callable[[dict | None], int | None] | None = None
+# Who a connection is, kept in its WSGI environ: Flask-SocketIO hands that same dict to every
+# event of the connection (its own managed session lives there too), and unlike engine.io's
+# session store it also exists under Flask-SocketIO's test client.
+_ACCOUNT_KEY = "hall.account_id"
 
 
 def room_kind(kind: str):
@@ -37,7 +41,7 @@ def set_identifier(identify: Callable[[dict | None], int | None]) -> None:
 
 
 def session_account_id() -> int | None:
-    return socketio.server.get_session(request.sid).get("account_id")
+    return request.environ.get(_ACCOUNT_KEY)
 
 
 def _parse_room(data) -> tuple[str, str, int]:
@@ -54,8 +58,11 @@ def _parse_room(data) -> tuple[str, str, int]:
 def _on_connect(auth=None):
     account_id = _identify(auth if isinstance(auth, dict) else None) if _identify else None
     if account_id is None:
-        raise ConnectionRefusedError(error_body("unauthenticated", "Log in to connect."))
-    socketio.server.save_session(request.sid, {"account_id": account_id})
+        # Two arguments: the client gets {"message": ..., "data": <the error body>} (socket.io's
+        # connect_error err.message and err.data). One argument would be str()-ed into message.
+        message = "Log in to connect."
+        raise ConnectionRefusedError(message, error_body("unauthenticated", message))
+    request.environ[_ACCOUNT_KEY] = account_id
 
 
 @socketio.on("join")
