@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from hall.community import accounts
+from hall.community.households import Holding, owners_for_headcount
 from hall.community.models import (
     Account,
     Building,
@@ -154,18 +156,35 @@ def create_community(actor: Actor, subdistrict_id: int, name: str, timezone: str
 
 
 def community_counts(community_id: int) -> dict[str, int | Decimal]:
-    """Units, total exclusive area and owners of a community, summed by the database."""
+    """Units and their total exclusive area, and owners counted as the Civil Code counts them.
+
+    Owners are heads under DOMAIN.md's rule (co-owners of a unit once, an owner of several
+    units once), the number every participation threshold is measured against.
+    """
     units, area = db.session.execute(
         select(func.count(Unit.id), func.coalesce(func.sum(Unit.area), 0)).where(
             Unit.community_id == community_id
         )
     ).one()
-    owners = db.session.scalar(
-        select(func.count(func.distinct(Ownership.person_id)))
+    owners_of_unit: dict[int, set[int]] = defaultdict(set)
+    area_of_unit: dict[int, Decimal] = {}
+    ownership_rows = db.session.execute(
+        select(Ownership.unit_id, Unit.area, Ownership.person_id)
         .join(Unit, Unit.id == Ownership.unit_id)
         .where(Unit.community_id == community_id)
     )
-    return {"units": units, "area": Decimal(area), "owners": owners}
+    for unit_id, unit_area, person_id in ownership_rows:
+        owners_of_unit[unit_id].add(person_id)
+        area_of_unit[unit_id] = unit_area
+    holdings = [
+        Holding(unit_id, area_of_unit[unit_id], frozenset(people))
+        for unit_id, people in owners_of_unit.items()
+    ]
+    return {
+        "units": units,
+        "area": Decimal(area),
+        "owners": len(owners_for_headcount(holdings)),
+    }
 
 
 # Buildings, stairwells, units ---------------------------------------------------------------

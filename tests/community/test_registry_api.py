@@ -67,10 +67,10 @@ def test_units_and_invisible_units_of_other_communities(api, world):
     assert resident.get(f"/api/buildings/{world.far_building}").status == 404
 
 
-def test_community_counts_owner_of_two_units_once(api, world):
+def test_community_counts_owners_as_the_civil_code_counts_heads(api, world):
     counts = api.as_user("resident").get(f"/api/communities/{world.home}").json["counts"]
-    # owners: 谭英娟 (two units), 林强 and 钱磊涛 (co-owners) = three people
-    assert counts == {"units": 5, "area": "478.20", "owners": 3}
+    # 谭英娟 owns two units: one head; 林强 and 钱磊涛 co-own one unit: one head
+    assert counts == {"units": 5, "area": "478.20", "owners": 2}
 
 
 def test_manager_registers_a_unit_with_an_exact_area(api, world):
