@@ -19,7 +19,9 @@ from hall.community.models import (
     Unit,
 )
 from hall.community.naming import natural_sort_key
+from hall.community.policy import Place
 from hall.community.roles import Role, ScopeKind
+from hall.community.service import new_grant, place_of_building, place_of_community
 from hall.extensions import db
 
 PASSWORD = "correct horse battery"
@@ -96,30 +98,14 @@ def account(username: str, who: Person | None = None) -> Account:
 
 
 def grant(holder: Account, role: Role, scope) -> RoleGrant:
+    """`scope`: None for the whole site, or a Subdistrict, Community or Building."""
     if scope is None:
-        kind, scope_id, community_id, subdistrict_id = ScopeKind.SITE, None, None, None
-    elif isinstance(scope, Subdistrict):
-        kind, scope_id, community_id, subdistrict_id = (
-            ScopeKind.SUBDISTRICT, scope.id, None, scope.id,
-        )
-    elif isinstance(scope, Community):
-        kind, scope_id, community_id, subdistrict_id = (
-            ScopeKind.COMMUNITY, scope.id, scope.id, scope.subdistrict_id,
-        )
-    else:
-        kind, scope_id = ScopeKind.BUILDING, scope.id
-        community_id, subdistrict_id = scope.community_id, scope.community.subdistrict_id
-    row = RoleGrant(
-        account=holder,
-        role=role,
-        scope_kind=kind,
-        scope_id=scope_id,
-        community_id=community_id,
-        subdistrict_id=subdistrict_id,
-    )
-    db.session.add(row)
-    db.session.flush()
-    return row
+        return new_grant(holder, role, ScopeKind.SITE, None, Place())
+    if isinstance(scope, Subdistrict):
+        return new_grant(holder, role, ScopeKind.SUBDISTRICT, scope.id, Place(scope.id))
+    if isinstance(scope, Community):
+        return new_grant(holder, role, ScopeKind.COMMUNITY, scope.id, place_of_community(scope))
+    return new_grant(holder, role, ScopeKind.BUILDING, scope.id, place_of_building(scope))
 
 
 @dataclass

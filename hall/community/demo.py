@@ -21,14 +21,15 @@ from hall.community.models import (
     Community,
     Ownership,
     Person,
-    RoleGrant,
     Stairwell,
     Subdistrict,
     Tenancy,
     Unit,
 )
 from hall.community.naming import natural_sort_key
+from hall.community.policy import Place
 from hall.community.roles import Role, ScopeKind
+from hall.community.service import new_grant, place_of_community
 from hall.extensions import db
 
 DEMO_PASSWORD = "hall-demo-2026"
@@ -190,21 +191,13 @@ def _demo_accounts(subdistrict, community, people, units) -> None:
             person=people.get(demo.username),
         )
         if demo.role is Role.ADMIN:
-            scope = dict(scope_kind=ScopeKind.SITE, scope_id=None)
+            new_grant(account, demo.role, ScopeKind.SITE, None, Place())
         elif demo.role is Role.SUBDISTRICT_OFFICER:
-            scope = dict(
-                scope_kind=ScopeKind.SUBDISTRICT,
-                scope_id=subdistrict.id,
-                subdistrict_id=subdistrict.id,
-            )
+            place = Place(subdistrict_id=subdistrict.id)
+            new_grant(account, demo.role, ScopeKind.SUBDISTRICT, subdistrict.id, place)
         else:
-            scope = dict(
-                scope_kind=ScopeKind.COMMUNITY,
-                scope_id=community.id,
-                community_id=community.id,
-                subdistrict_id=subdistrict.id,
-            )
-        db.session.add(RoleGrant(account=account, role=demo.role, **scope))
+            place = place_of_community(community)
+            new_grant(account, demo.role, ScopeKind.COMMUNITY, community.id, place)
 
 
 @click.command("seed-demo")

@@ -392,6 +392,28 @@ def scope_place(kind: ScopeKind, scope_id: int | None) -> Place:
     return place_of_building(_get(Building, scope_id, "building"))
 
 
+def new_grant(
+    account: Account,
+    role: Role,
+    kind: ScopeKind,
+    scope_id: int | None,
+    place: Place,
+    granted_by_id: int | None = None,
+) -> RoleGrant:
+    """A grant added to the session, with the community and subdistrict it lies in."""
+    grant = RoleGrant(
+        account=account,
+        role=role,
+        scope_kind=kind,
+        scope_id=scope_id,
+        community_id=place.community_id,
+        subdistrict_id=place.subdistrict_id,
+        granted_by_id=granted_by_id,
+    )
+    db.session.add(grant)
+    return grant
+
+
 def grant_role(
     actor: Actor, account_id: int, role: Role, kind: ScopeKind, scope_id: int | None
 ) -> RoleGrant:
@@ -402,16 +424,7 @@ def grant_role(
     account = db.session.get(Account, account_id)
     if account is None:
         raise Invalid("No such account.", {"account_id": ["No such account."]})
-    grant = RoleGrant(
-        account=account,
-        role=role,
-        scope_kind=kind,
-        scope_id=scope_id,
-        community_id=place.community_id,
-        subdistrict_id=place.subdistrict_id,
-        granted_by_id=actor.account_id,
-    )
-    db.session.add(grant)
+    grant = new_grant(account, role, kind, scope_id, place, granted_by_id=actor.account_id)
     _commit_or_conflict("This account already holds this role here.", "role")
     return grant
 
@@ -471,16 +484,13 @@ def create_resident_account(
         person=person,
     )
     db.session.add(account)
-    db.session.add(
-        RoleGrant(
-            account=account,
-            role=Role.RESIDENT,
-            scope_kind=ScopeKind.COMMUNITY,
-            scope_id=community.id,
-            community_id=community.id,
-            subdistrict_id=community.subdistrict_id,
-            granted_by_id=actor.account_id,
-        )
+    new_grant(
+        account,
+        Role.RESIDENT,
+        ScopeKind.COMMUNITY,
+        community.id,
+        place,
+        granted_by_id=actor.account_id,
     )
     _commit_or_conflict("This username is taken.", "username")
     return account
