@@ -10,13 +10,13 @@ from hall.community.models import (
     Account,
     Building,
     Community,
-    Ownership,
     Person,
     RoleGrant,
     Stairwell,
     Subdistrict,
     Tenancy,
     Unit,
+    ownerships_in_order,
 )
 from hall.community.naming import natural_sort_key
 from hall.community.policy import Place
@@ -76,10 +76,7 @@ def person(where: Community, name: str, phone: str = "") -> Person:
 
 
 def own(owned: Unit, *owners: Person) -> None:
-    for position, owner in enumerate(owners):
-        owned.ownerships.append(
-            Ownership(person=owner, position=position, is_designated_voter=position == 0)
-        )
+    owned.ownerships.extend(ownerships_in_order(list(owners)))
     db.session.flush()
 
 

@@ -19,12 +19,12 @@ from hall.community.models import (
     Account,
     Building,
     Community,
-    Ownership,
     Person,
     Stairwell,
     Subdistrict,
     Tenancy,
     Unit,
+    ownerships_in_order,
 )
 from hall.community.naming import natural_sort_key
 from hall.community.policy import Place
@@ -144,10 +144,7 @@ def _own_units(community, units, names) -> dict[str, Person]:
         return person
 
     def own(unit: Unit, *owners: Person) -> None:
-        for position, owner in enumerate(owners):
-            unit.ownerships.append(
-                Ownership(person=owner, position=position, is_designated_voter=position == 0)
-            )
+        unit.ownerships.extend(ownerships_in_order(list(owners)))
 
     # The people the demo accounts belong to, at fixed flats.
     named["owner"] = new_person("谭英娟")

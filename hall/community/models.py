@@ -168,6 +168,15 @@ class Ownership(db.Model):
     person: Mapped[Person] = relationship(back_populates="ownerships")
 
 
+def ownerships_in_order(people: list[Person], voter: Person | None = None) -> list[Ownership]:
+    """Owners of one unit as the roster lists them; the voter defaults to the first listed."""
+    voter = voter if voter is not None else people[0]
+    return [
+        Ownership(person=person, position=position, is_designated_voter=person is voter)
+        for position, person in enumerate(people)
+    ]
+
+
 class Tenancy(db.Model):
     """A resident who is not an owner: may propose and comment, never votes in owners' matters."""
 

@@ -21,6 +21,7 @@ from hall.community.models import (
     Subdistrict,
     Tenancy,
     Unit,
+    ownerships_in_order,
 )
 from hall.community.naming import natural_sort_key
 from hall.community.policy import (
@@ -345,14 +346,9 @@ def set_owners(actor: Actor, unit_id: int, person_ids: list[int], voter_id: int)
         raise Invalid(message, {"person_ids": [message]})
     unit.ownerships.clear()
     db.session.flush()
-    for position, person_id in enumerate(person_ids):
-        unit.ownerships.append(
-            Ownership(
-                person=people[person_id],
-                position=position,
-                is_designated_voter=person_id == voter_id,
-            )
-        )
+    unit.ownerships.extend(
+        ownerships_in_order([people[pid] for pid in person_ids], voter=people[voter_id])
+    )
     db.session.flush()
     _registry_changed(community.id, "unit", unit.id)
     db.session.commit()
