@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.databases import drop_database
 from tests.processes import (
     PreparedDatabase,
     ServerProcess,
@@ -90,6 +91,8 @@ class Servers:
         for server in self._servers.values():  # all at once: each takes a second or so
             server.terminate()
         self._stack.close()
+        for prepared in self._databases.values():
+            drop_database(prepared.url)
 
 
 @pytest.fixture(scope="session")
