@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hall.config import PROJECT_ROOT, Settings
@@ -23,8 +23,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
-def settings_of(app: Flask) -> Settings:
-    return app.extensions["hall.settings"]
+def current_settings() -> Settings:
+    """The settings of the app handling this request, command or socket event."""
+    return current_app.extensions["hall.settings"]
 
 
 def _init_extensions(app: Flask, settings: Settings) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, request
 from flask_login import current_user
 
+from hall import current_settings
 from hall.community import accounts
 from hall.community.models import Account
 from hall.community.policy import ANONYMOUS, Actor
@@ -12,6 +13,11 @@ from hall.extensions import csrf, db, login_manager
 from hall.realtime.server import session_account_id
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def login_rate_limit() -> str:
+    """Flask-Limiter's limit for every door that checks a password."""
+    return current_settings().login_rate_limit
 
 
 @login_manager.user_loader

@@ -67,12 +67,10 @@ def _handle_http_exception(error: HTTPException):
     status = error.code or 500
     if status >= 500:
         db.session.rollback()
-    response = render_error(status, _http_error_body(error))
-    if status == 429 or status == 405:
-        headers = error.get_response().headers
-        body, status = response[0], response[1]
-        return body, status, [(k, v) for k, v in headers.items() if k in ("Retry-After", "Allow")]
-    return response
+    body, status = render_error(status, _http_error_body(error))
+    # What the client needs to act on: when to retry (429), which methods exist (405).
+    passed_on = [(k, v) for k, v in error.get_headers() if k in ("Retry-After", "Allow")]
+    return body, status, passed_on
 
 
 def _handle_hall_error(error: HallError):

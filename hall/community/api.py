@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 
-from hall.auth import bearer_token, current_actor, protect_api_from_csrf
+from hall.auth import bearer_token, current_actor, login_rate_limit, protect_api_from_csrf
 from hall.community import accounts, schemas, service
 from hall.community.roster_api import bp as roster_bp
 from hall.errors import Unauthenticated
@@ -25,15 +24,11 @@ registry_bp = _api_blueprint("registry", "Subdistricts, communities, buildings, 
 grants_bp = _api_blueprint("grants", "Accounts and the roles granted to them at a scope")
 
 
-def _login_rate_limit() -> str:
-    return current_app.extensions["hall.settings"].login_rate_limit
-
-
 # Auth -----------------------------------------------------------------------------------------
 
 
 @auth_bp.post("/tokens")
-@limiter.limit(_login_rate_limit)
+@limiter.limit(login_rate_limit)
 @auth_bp.arguments(schemas.TokenRequestSchema)
 @auth_bp.response(201, schemas.TokenSchema)
 def create_token(body):

@@ -1,4 +1,4 @@
-"""`hall` commands for the registry: roster import and demo data."""
+"""`hall import-roster`: property management's roster into a community, from the console."""
 
 from __future__ import annotations
 
@@ -8,15 +8,13 @@ from dataclasses import fields
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from hall.community.policy import Actor, Grant, Place
 from hall.community.roles import Role, ScopeKind
 from hall.community.roster import Roster, read_roster
 from hall.community.roster_import import ImportReport, RosterInvalid, import_read_roster
 from hall.errors import HallError
-
-community_cli = AppGroup("community", help="The community registry.")
 
 # The operator at the machine's console is trusted as a site administrator: whoever can run
 # `hall` can read the database settings anyway.

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from hall import current_settings
 from hall.community.accounts import hash_password
 from hall.community.models import (
     Account,
@@ -202,7 +202,7 @@ def _demo_accounts(subdistrict, community, people, units) -> None:
 @with_appcontext
 def seed_demo_command(force: bool) -> None:
     """Build the demo community Jinshijie Garden with an account for every role."""
-    if current_app.extensions["hall.settings"].production and not force:
+    if current_settings().production and not force:
         raise click.ClickException(
             "Refusing to add demo accounts with a published password in production (--force)."
         )

@@ -6,7 +6,6 @@ import logging
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -18,7 +17,8 @@ from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import NotFound
 
-from hall.auth import current_actor
+from hall import current_settings
+from hall.auth import current_actor, login_rate_limit
 from hall.community import accounts, service
 from hall.errors import Invalid
 from hall.extensions import limiter, login_manager
@@ -52,14 +52,6 @@ def _localise_login_prompt(state) -> None:
     login_manager.localize_callback = gettext
 
 
-def _settings():
-    return current_app.extensions["hall.settings"]
-
-
-def _login_rate_limit() -> str:
-    return _settings().login_rate_limit
-
-
 def _current_page() -> str:
     """Where the language switcher returns to: this page, unless it answered a form."""
     if request.method == "GET":
@@ -74,7 +66,7 @@ def _shell_context() -> dict:
         "current_locale": current_locale(),
         "language_names": LANGUAGE_NAMES,
         "locales": LOCALES,
-        "socket_transports": ",".join(_settings().socket_transports),
+        "socket_transports": ",".join(current_settings().socket_transports),
         "current_page": _current_page(),
     }
 
@@ -103,7 +95,7 @@ def health():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -140,7 +132,7 @@ def set_locale():
         LOCALE_COOKIE,
         form.locale.data,
         max_age=LOCALE_COOKIE_MAX_AGE,
-        secure=_settings().production,
+        secure=current_settings().production,
         httponly=True,
         samesite="Lax",
     )
@@ -175,7 +167,7 @@ def swagger_ui(filename: str):
 
 
 def _from_node_modules(package_directory: str, filename: str):
-    directory = _settings().node_modules / package_directory
+    directory = current_settings().node_modules / package_directory
     if not directory.is_dir():
         log.error("%s is missing: run `npm ci` in the project root", directory)
         raise NotFound(gettext("This file is not installed on the server."))
