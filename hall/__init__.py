@@ -31,6 +31,10 @@ def current_settings() -> Settings:
 def _init_extensions(app: Flask, settings: Settings) -> None:
     from hall import auth  # noqa: F401  (registers the login loaders)
     from hall.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+    from hall.issues import models as issue_models  # noqa: F401  (every stage's tables)
+    from hall.ledger import models as ledger_models  # noqa: F401
+    from hall.realtime import models as realtime_models  # noqa: F401
+    from hall.realtime import presence
     from hall.web.i18n import compile_translations, select_locale, select_timezone
 
     db.init_app(app)
@@ -55,6 +59,7 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
         transports=list(settings.socket_transports),
         max_http_buffer_size=settings.max_json_bytes,
     )
+    presence.configure(settings.redis_url, settings.socketio_channel)
     if settings.trusted_proxies:
         # Outermost, so that Socket.IO's origin check and the rate limiter's client address
         # both see what the browser sent, not nginx's address.
@@ -71,7 +76,7 @@ def _register_doors(app: Flask) -> None:
     from hall.community.demo import seed_demo_command
     from hall.extensions import csrf
     from hall.http import HallApi, register_error_handlers
-    from hall.realtime import publish  # noqa: F401  (after-commit listeners)
+    from hall.realtime import outbox  # noqa: F401  (after-commit listeners)
     from hall.realtime.server import set_identifier
     from hall.web import views as web_views
 

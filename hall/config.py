@@ -76,7 +76,8 @@ class Settings:
             production=production,
             instance_path=instance,
             socket_transports=tuple(
-                t.strip() for t in env.get("HALL_SOCKET_TRANSPORTS", "polling,websocket").split(",")
+                t.strip()
+                for t in env.get("HALL_SOCKET_TRANSPORTS", "polling,websocket").split(",")
                 if t.strip()
             ),
             node_modules=Path(env.get("HALL_NODE_MODULES", PROJECT_ROOT / "node_modules")),
@@ -135,7 +136,7 @@ def normalise_database_url(url: str) -> str:
     # Heroku-style "postgres://" URLs are common in deployment panels; SQLAlchemy wants the
     # dialect name, and Hall's one PostgreSQL driver is psycopg2 (cooperative via psycogreen).
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg2://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg2://" + url[len("postgresql://") :]
     return url

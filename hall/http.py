@@ -33,9 +33,10 @@ def _wants_json() -> bool:
     if request.path.startswith("/api/") or request.path.startswith("/socket.io"):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
-        "text/html"
-    ]
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
 def _http_error_body(error: HTTPException) -> dict:

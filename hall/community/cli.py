@@ -26,9 +26,7 @@ PROGRESS_BAR_ROWS = 200
 
 @click.command("import-roster")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--community", "community_id", type=int, required=True, help="The community's id."
-)
+@click.option("--community", "community_id", type=int, required=True, help="The community's id.")
 @click.option("--dry-run", is_flag=True, help="Check the file and count, but write nothing.")
 @with_appcontext
 def import_roster_command(file: Path, community_id: int, dry_run: bool) -> None:

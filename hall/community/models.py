@@ -218,9 +218,7 @@ class RoleGrant(db.Model):
     __tablename__ = "role_grants"
     __table_args__ = (
         UniqueConstraint("account_id", "role", "scope_kind", "scope_id"),
-        CheckConstraint(
-            "(scope_kind = 'site') = (scope_id IS NULL)", name="site_scope_has_no_id"
-        ),
+        CheckConstraint("(scope_kind = 'site') = (scope_id IS NULL)", name="site_scope_has_no_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -167,9 +167,7 @@ def may_grant(actor: Actor, role: Role, kind: ScopeKind, target: Place) -> Decis
     if kind not in ALLOWED_SCOPES[role]:
         return Decision.FORBIDDEN
     holds = (
-        g
-        for g in actor.grants
-        if Action.GRANT_ROLE in PERMISSIONS[g.role] and g.covers(target)
+        g for g in actor.grants if Action.GRANT_ROLE in PERMISSIONS[g.role] and g.covers(target)
     )
     if any(role in GRANTABLE.get(g.role, frozenset()) for g in holds):
         return Decision.ALLOWED

@@ -30,7 +30,7 @@ from hall.community.policy import Action, Actor
 from hall.community.roster import FileError, Owner, Roster, RosterRow, RowError, read_roster
 from hall.errors import Conflict, Invalid
 from hall.extensions import db
-from hall.realtime import publish
+from hall.realtime import outbox
 
 Progress = Callable[[int], None]
 
@@ -156,7 +156,7 @@ def _import(
             db.session.rollback()
             return report
         if report.changed:
-            publish.queue(
+            outbox.queue(
                 service.community_room(community_id),
                 "registry.changed",
                 {"community_id": community_id, "kind": "roster", "id": community_id},

@@ -67,9 +67,7 @@ class CommunitySchema(Schema):
     id = fields.Integer(dump_only=True)
     subdistrict_id = fields.Integer(required=True)
     name = _name()
-    timezone = fields.String(
-        load_default="Asia/Shanghai", validate=validate.Length(min=1, max=64)
-    )
+    timezone = fields.String(load_default="Asia/Shanghai", validate=validate.Length(min=1, max=64))
 
 
 class CommunityCountsSchema(Schema):

@@ -36,7 +36,7 @@ from hall.community.policy import (
 from hall.community.roles import Role, ScopeKind
 from hall.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from hall.extensions import db
-from hall.realtime import publish
+from hall.realtime import outbox
 
 SITE = Place()
 
@@ -92,7 +92,7 @@ def _commit_or_conflict(message: str, field: str) -> None:
 
 
 def _registry_changed(community_id: int, kind: str, ident: int) -> None:
-    publish.queue(
+    outbox.queue(
         community_room(community_id),
         "registry.changed",
         {"community_id": community_id, "kind": kind, "id": ident},
@@ -272,9 +272,7 @@ def get_unit(actor: Actor, unit_id: int) -> Unit:
     return unit
 
 
-def create_unit(
-    actor: Actor, stairwell_id: int, room: str, floor: int, area: Decimal
-) -> Unit:
+def create_unit(actor: Actor, stairwell_id: int, room: str, floor: int, area: Decimal) -> Unit:
     stairwell = _get(Stairwell, stairwell_id, "stairwell")
     building = stairwell.building
     require(actor, Action.EDIT_REGISTRY, place_of_building(building), "stairwell")
@@ -430,9 +428,7 @@ def list_grants(actor: Actor, community_id: int) -> list[RoleGrant]:
     require(actor, Action.VIEW_GRANTS, place_of_community(community))
     return list(
         db.session.scalars(
-            select(RoleGrant)
-            .where(RoleGrant.community_id == community_id)
-            .order_by(RoleGrant.id)
+            select(RoleGrant).where(RoleGrant.community_id == community_id).order_by(RoleGrant.id)
         )
     )
 

@@ -3,6 +3,11 @@
 Connecting needs a logged-in session (the cookie) or a bearer token in the `auth` payload.
 Rooms are named `kind:id` (`community:3`); each kind is registered by the stage that owns it
 with a function that says whether an actor may join, so that the policy stays in one place.
+
+Joining answers with the room's latest event number. A client that was in the room before
+sends the last number it saw as `after`, and the answer carries the events it missed, or
+`snapshot: true` when they are too old to replay and it should reload the room's state.
+Rooms registered with `counts_viewers` tell their members how many people are viewing.
 """
 
 from __future__ import annotations
@@ -10,13 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import request
-from flask_socketio import ConnectionRefusedError, join_room, leave_room
+from flask_socketio import ConnectionRefusedError, join_room, leave_room, rooms
 
 from hall.errors import HallError, Invalid, NotFound, error_body
 from hall.extensions import socketio
+from hall.realtime import outbox, presence
 
 RoomAuthoriser = Callable[[int], None]  # raises a HallError when the current actor may not join
 _room_kinds: dict[str, RoomAuthoriser] = {}
+_viewed_kinds: set[str] = set()
 _identify: Callable[[dict | None], int | None] | None = None
 # Who a connection is, kept in its WSGI environ: Flask-SocketIO hands that same dict to every
 # event of the connection (its own managed session lives there too), and unlike engine.io's
@@ -24,11 +31,13 @@ _identify: Callable[[dict | None], int | None] | None = None
 _ACCOUNT_KEY = "hall.account_id"
 
 
-def room_kind(kind: str):
+def room_kind(kind: str, *, counts_viewers: bool = False):
     """Register who may join rooms `kind:<id>`."""
 
     def register(authorise: RoomAuthoriser) -> RoomAuthoriser:
         _room_kinds[kind] = authorise
+        if counts_viewers:
+            _viewed_kinds.add(kind)
         return authorise
 
     return register
@@ -42,6 +51,15 @@ def set_identifier(identify: Callable[[dict | None], int | None]) -> None:
 
 def session_account_id() -> int | None:
     return request.environ.get(_ACCOUNT_KEY)
+
+
+def _parse_after(data) -> int | None:
+    after = data.get("after")
+    if after is None:
+        return None
+    if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        raise Invalid("after must be a whole number", {"after": ["Not a valid integer."]})
+    return after
 
 
 def _parse_room(data) -> tuple[str, str, int]:
@@ -69,18 +87,46 @@ def _on_connect(auth=None):
 def _on_join(data=None):
     try:
         room, kind, room_id = _parse_room(data)
+        after = _parse_after(data)
         _room_kinds[kind](room_id)
     except HallError as error:
         return error.body()
+    # Joined before reading the outbox: an event committed in between arrives both ways, and
+    # the client drops the copy by its number; the other order could lose it.
     join_room(room)
-    return {"ok": True, "room": room}
+    answer = {"ok": True, "room": room}
+    if after is None:
+        answer["seq"] = outbox.current_seq(room)
+    else:
+        replay = outbox.events_after(room, after)
+        answer["seq"] = replay.seq
+        if replay.events is None:
+            answer["snapshot"] = True
+        else:
+            answer["events"] = replay.events
+    if kind in _viewed_kinds:
+        _announce_viewers(room, presence.arrive(room, request.sid, session_account_id()))
+    return answer
 
 
 @socketio.on("leave")
 def _on_leave(data=None):
     try:
-        room, _, _ = _parse_room(data)
+        room, kind, _ = _parse_room(data)
     except HallError as error:
         return error.body()
     leave_room(room)
+    if kind in _viewed_kinds:
+        _announce_viewers(room, presence.depart(room, request.sid))
     return {"ok": True, "room": room}
+
+
+@socketio.on("disconnect")
+def _on_disconnect(reason=None):
+    for room in rooms():
+        if room.partition(":")[0] in _viewed_kinds:
+            _announce_viewers(room, presence.depart(room, request.sid))
+
+
+def _announce_viewers(room: str, count: int) -> None:
+    outbox.emit_now(room, "viewers", {"room": room, "count": count})

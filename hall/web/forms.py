@@ -31,4 +31,3 @@ class LocaleForm(FlaskForm):
 
     locale = HiddenField(validators=[AnyOf(LOCALES)])
     next = HiddenField()
-

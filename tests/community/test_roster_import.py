@@ -300,8 +300,10 @@ def test_a_dry_run_reports_what_would_change_and_writes_nothing(
 
 def test_the_import_announces_one_registry_change_after_commit(ctx, empty_community, emitted):
     import_roster(OPERATOR, empty_community, REAL_ROSTER.name, real_roster())
-    payload = {"community_id": empty_community, "kind": "roster", "id": empty_community}
-    assert emitted == [("registry.changed", payload, f"community:{empty_community}")]
+    room = f"community:{empty_community}"
+    data = {"community_id": empty_community, "kind": "roster", "id": empty_community}
+    envelope = {"room": room, "seq": 1, "event": "registry.changed", "data": data}
+    assert emitted == [("registry.changed", envelope, room)]
 
 
 def test_progress_is_told_the_rows_written_so_far(ctx, empty_community):

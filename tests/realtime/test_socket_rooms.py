@@ -13,7 +13,7 @@ from hall.community import service
 from hall.community.policy import Actor
 from hall.extensions import db as hall_db
 from hall.extensions import socketio
-from hall.realtime import publish
+from hall.realtime import outbox
 from tests.api_client import ApiClient
 
 
@@ -48,7 +48,7 @@ def join(client, room):
 
 def registry_events(client) -> list[dict]:
     return [
-        message["args"][0]
+        message["args"][0]["data"]
         for message in client.get_received()
         if message["name"] == "registry.changed"
     ]
@@ -82,7 +82,7 @@ def test_a_revoked_token_no_longer_connects(app, connect, world, token_of):
 
 def test_a_resident_joins_their_own_communitys_room(connect, world):
     room = f"community:{world.home}"
-    assert join(connect("resident"), room) == {"ok": True, "room": room}
+    assert join(connect("resident"), room) == {"ok": True, "room": room, "seq": 0}
 
 
 @pytest.mark.parametrize("username", ["resident", "building_resident", "far_officer"])
@@ -168,11 +168,11 @@ def test_a_queued_event_is_dropped_by_a_rollback_and_never_sent_by_a_later_commi
 
     with app.app_context():
         service.community_counts(world.home)  # a transaction is open
-        publish.queue(room, "registry.changed", {"rolled": "back"})
+        outbox.queue(room, "registry.changed", {"rolled": "back"})
         hall_db.session.rollback()
         assert registry_events(watcher) == []
 
-        publish.queue(room, "registry.changed", {"committed": True})
+        outbox.queue(room, "registry.changed", {"committed": True})
         hall_db.session.commit()
         hall_db.session.remove()
 
@@ -186,7 +186,7 @@ def test_an_event_queued_before_any_query_is_dropped_by_a_rollback_too(app, conn
     assert join(watcher, room)["ok"] is True
 
     with app.app_context():
-        publish.queue(room, "registry.changed", {"rolled": "back"})
+        outbox.queue(room, "registry.changed", {"rolled": "back"})
         hall_db.session.rollback()
         service.create_building(manager_actor(world), world.home, "8栋")
         hall_db.session.remove()

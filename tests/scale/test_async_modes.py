@@ -54,11 +54,13 @@ def test_a_building_created_over_http_reaches_the_community_room(
     try:
         assert resident.sio.transport() == transport
         room = f"community:{world.home}"
-        assert resident.join(room) == {"ok": True, "room": room}
+        assert resident.join(room)["ok"] is True
 
         building = create_building(server.base_url, manager, world.home, unique_name())
 
-        event = resident.wait_for("registry.changed", lambda data: data["id"] == building["id"])
+        event = resident.wait_for(
+            "registry.changed", lambda event: event["data"]["id"] == building["id"]
+        )
         assert event == {"community_id": world.home, "kind": "building", "id": building["id"]}
     finally:
         resident.disconnect()
@@ -75,7 +77,7 @@ def test_joining_another_communitys_room_is_refused_as_not_found(servers, async_
         assert set(reply) == {"error", "message", "fields"}
         # Still connected and still able to join the room it may see.
         room = f"community:{world.neighbour}"
-        assert outsider.join(room) == {"ok": True, "room": room}
+        assert outsider.join(room)["ok"] is True
     finally:
         outsider.disconnect()
 
@@ -100,7 +102,9 @@ def test_a_refused_connection_is_told_why_in_the_one_error_shape(servers):
     (refusal,) = client.connect_errors
     assert refusal["message"] == "Log in to connect."
     assert refusal["data"] == {
-        "error": "unauthenticated", "message": "Log in to connect.", "fields": {}
+        "error": "unauthenticated",
+        "message": "Log in to connect.",
+        "fields": {},
     }
 
 

@@ -95,7 +95,7 @@ def test_a_query_waiting_on_a_lock_does_not_stall_socket_traffic(servers, async_
         durations = []
         for _ in range(ROUND_TRIPS):
             started = time.monotonic()
-            assert resident.join(room, timeout=5) == {"ok": True, "room": room}
+            assert resident.join(room, timeout=5)["ok"] is True
             durations.append(time.monotonic() - started)
         assert max(durations) < ROUND_TRIP_LIMIT, durations
         # A fresh connection (token lookup in the database) is served meanwhile, too.
