@@ -71,6 +71,7 @@ def _register_doors(app: Flask) -> None:
     from hall import auth
     from hall.community import api as community_api
     from hall.community import events as community_events  # noqa: F401  (room kinds)
+    from hall.issues import events as issue_events  # noqa: F401  (room kinds)
     from hall.community import views as community_views
     from hall.community.cli import import_roster_command
     from hall.community.demo import seed_demo_command

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import g, request
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from hall import current_settings
@@ -18,6 +19,18 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 def login_rate_limit() -> str:
     """Flask-Limiter's limit for every door that checks a password."""
     return current_settings().login_rate_limit
+
+
+def comment_rate_limit() -> str:
+    return current_settings().comment_rate_limit
+
+
+def rate_limit_key() -> str:
+    """Per person where the request is logged in, else per address."""
+    actor = current_actor()
+    if actor.is_anonymous:
+        return f"address:{get_remote_address()}"
+    return f"account:{actor.account_id}"
 
 
 @login_manager.user_loader

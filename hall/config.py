@@ -50,6 +50,8 @@ class Settings:
     max_upload_bytes: int = 16 * 1024 * 1024
     max_json_bytes: int = 1024 * 1024
     login_rate_limit: str = "10 per minute"
+    # Per person, on every door that posts a comment (Flask-Limiter's notation).
+    comment_rate_limit: str = "10 per minute;100 per hour"
     default_locale: str = "zh_CN"
     default_timezone: str = "Asia/Shanghai"
     node_modules: Path = PROJECT_ROOT / "node_modules"
@@ -81,6 +83,7 @@ class Settings:
                 if t.strip()
             ),
             node_modules=Path(env.get("HALL_NODE_MODULES", PROJECT_ROOT / "node_modules")),
+            comment_rate_limit=env.get("HALL_COMMENT_RATE_LIMIT") or cls.comment_rate_limit,
         )
         return settings.replace(**overrides).validated()
 

@@ -139,6 +139,7 @@ def build_world() -> World:
     co_owner_a = person(home, "林强", "13800004947")
     co_owner_b = person(home, "钱磊涛", "13800004947")
     tenant = person(home, "租客王", "13900000001")
+    second_owner = person(home, "李二栋", "13700000002")
     unit_301 = unit(stair_1_1, "301", 3, "89.52")
     unit_302 = unit(stair_1_1, "302", 3, "102.36")
     unit_601 = unit(stair_1_1, "601", 6, "89.52")
@@ -150,6 +151,7 @@ def build_world() -> World:
     own(unit_302, owner)
     own(unit_601, co_owner_a, co_owner_b)
     rent(unit_2_101, tenant)
+    own(unit_b2, second_owner)
 
     accounts = {
         "admin": (None, Role.ADMIN, None),
@@ -160,6 +162,8 @@ def build_world() -> World:
         "manager": (None, Role.PROPERTY_MANAGER, home),
         "resident": (owner, Role.RESIDENT, home),
         "tenant": (tenant, Role.RESIDENT, home),
+        "coowner": (co_owner_a, Role.RESIDENT, home),
+        "second_owner": (second_owner, Role.RESIDENT, second),
         "building_resident": (None, Role.RESIDENT, second),
         "neighbour_resident": (None, Role.RESIDENT, neighbour),
         "far_officer": (None, Role.SUBDISTRICT_OFFICER, yubei),
@@ -195,5 +199,6 @@ def build_world() -> World:
         co_owner_a=co_owner_a.id,
         co_owner_b=co_owner_b.id,
         tenant=tenant.id,
+        second_owner=second_owner.id,
     )
     return World(ids)

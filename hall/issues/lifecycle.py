@@ -200,10 +200,9 @@ def available(state: State, capacities: frozenset[Capacity]) -> list[Name]:
     return [t.name for t in TRANSITIONS.values() if state in t.sources and capacities & t.by]
 
 
-def threshold_met(supports: int, kind: str, value: int, households: int) -> bool:
-    """Is a support threshold reached? `count`: `value` supports. `share`: `value` per cent of
-    the households in scope (rounded up, and at least one support)."""
+def supports_needed(kind: str, value: int, households: int) -> int:
+    """How many supports a threshold asks for. `count`: `value`. `share`: `value` per cent of
+    the households in scope, rounded up, and never fewer than one."""
     if kind == "count":
-        return supports >= value
-    needed = max(1, -(-households * value // 100))
-    return supports >= needed
+        return value
+    return max(1, -(-households * value // 100))

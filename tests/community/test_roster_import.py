@@ -159,8 +159,8 @@ def test_the_real_roster_fills_an_empty_community_with_102_units(ctx, empty_comm
         "buildings": 3 + 4,  # the world's four other buildings stay
         "stairwells": 6 + 5,
         "units": 102 + 7,
-        "people": 102 + 4,
-        "ownerships": 103 + 4,
+        "people": 102 + 5,  # and the world's five
+        "ownerships": 103 + 5,
     }
 
 

@@ -33,7 +33,8 @@ def test_the_community_page_shows_counts_buildings_and_roles(english, world):
     assert "<h1>金世界花园</h1>" in html
     assert "江北街道" in html
     assert "<dd>5</dd>" in html  # units
-    assert "<dd>2</dd>" in html  # owners as heads: 谭英娟 owns two units, 林强 and 钱磊涛 share one
+    # owners as heads: 谭英娟 owns two units, 林强 and 钱磊涛 share one, 李二栋 owns one
+    assert "<dd>3</dd>" in html
     assert "478.20" in html  # 89.52 + 102.36 + 89.52 + 76.80 + 120.00 m²
     assert "1栋" in html and "2栋" in html and "2单元" in html
     assert "3 units" in html and "1 unit<" in html

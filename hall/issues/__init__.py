@@ -1,0 +1,1 @@
+"""Issue collection and deliberation: issues, supports, comment threads, moderation."""

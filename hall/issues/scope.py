@@ -1,0 +1,132 @@
+"""Who an issue binds: the units in its scope, the residents of those units, their accounts."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, exists, func, or_, select, union
+
+from hall.community.models import Account, Building, Ownership, Stairwell, Tenancy, Unit
+from hall.errors import Invalid
+from hall.extensions import db
+from hall.issues.models import Issue, IssueScope, ScopeKind
+
+MAX_SCOPE_TARGETS = 500
+_TARGET = {
+    ScopeKind.BUILDINGS: (Building, IssueScope.building_id, Unit.building_id, "building_id"),
+    ScopeKind.STAIRWELLS: (Stairwell, IssueScope.stairwell_id, Unit.stairwell_id, "stairwell_id"),
+    ScopeKind.UNITS: (Unit, IssueScope.unit_id, Unit.id, "unit_id"),
+}
+
+
+def scope_rows(community_id: int, kind: ScopeKind, ids: list[int]) -> list[IssueScope]:
+    """The scope rows for `ids` of `kind`, each checked to be in the community."""
+    if kind is ScopeKind.COMMUNITY:
+        if ids:
+            raise _invalid("A community-wide issue lists no buildings, stairwells or units.")
+        return []
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        raise _invalid(f"Name at least one of the {kind.value} the issue concerns.")
+    if len(ids) > MAX_SCOPE_TARGETS:
+        raise _invalid(f"At most {MAX_SCOPE_TARGETS} {kind.value} in one scope.")
+    model, _, _, attribute = _TARGET[kind]
+    query = select(model.id).where(model.id.in_(ids))
+    if model is Stairwell:  # a stairwell knows its community through its building
+        query = query.join(Building, Building.id == Stairwell.building_id)
+        query = query.where(Building.community_id == community_id)
+    else:
+        query = query.where(model.community_id == community_id)
+    found = set(db.session.scalars(query))
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise _invalid(f"Not in this community: {', '.join(map(str, missing))}.")
+    return [IssueScope(**{attribute: ident}) for ident in ids]
+
+
+def _invalid(message: str) -> Invalid:
+    return Invalid(message, {"scope": [message]})
+
+
+def units_in_scope(issue: Issue) -> Select:
+    """SELECT of the ids of the units the issue binds."""
+    query = select(Unit.id).where(Unit.community_id == issue.community_id)
+    if issue.scope_kind is ScopeKind.COMMUNITY:
+        return query
+    _, scope_column, unit_column, _ = _TARGET[issue.scope_kind]
+    return query.where(unit_column.in_(select(scope_column).where(IssueScope.issue_id == issue.id)))
+
+
+def households_in_scope(issue: Issue) -> int:
+    return db.session.scalar(select(func.count()).select_from(units_in_scope(issue).subquery()))
+
+
+def _people_in_scope(issue: Issue) -> Select:
+    units = units_in_scope(issue)
+    return union(
+        select(Ownership.person_id).where(Ownership.unit_id.in_(units)),
+        select(Tenancy.person_id).where(Tenancy.unit_id.in_(units)),
+    )
+
+
+def lives_in_scope(person_id: int | None, issue: Issue) -> bool:
+    """Does the person own or rent a unit the issue binds?"""
+    if person_id is None:
+        return False
+    units = units_in_scope(issue)
+    return db.session.scalar(
+        select(
+            or_(
+                exists().where(Ownership.person_id == person_id, Ownership.unit_id.in_(units)),
+                exists().where(Tenancy.person_id == person_id, Tenancy.unit_id.in_(units)),
+            )
+        )
+    )
+
+
+def accounts_in_scope(issue: Issue) -> list[int]:
+    """The active accounts of the residents the issue binds."""
+    people = _people_in_scope(issue).subquery()
+    return list(
+        db.session.scalars(
+            select(Account.id)
+            .where(Account.person_id.in_(select(people.c[0])), Account.active)
+            .order_by(Account.id)
+        )
+    )
+
+
+def scope_labels(issue: Issue) -> list[str]:
+    """What the scope names, for people: building names, stairwells, rooms."""
+    if issue.scope_kind is ScopeKind.COMMUNITY:
+        return []
+    model, scope_column, _, _ = _TARGET[issue.scope_kind]
+    targets = select(scope_column).where(IssueScope.issue_id == issue.id)
+    if model is Building:
+        query = select(Building.name).where(Building.id.in_(targets)).order_by(Building.sort_key)
+    elif model is Stairwell:
+        query = (
+            select(Building.name + " " + Stairwell.name)
+            .join(Building, Building.id == Stairwell.building_id)
+            .where(Stairwell.id.in_(targets))
+            .order_by(Building.sort_key, Stairwell.name)
+        )
+    else:
+        query = (
+            select(Building.name + " " + Unit.room)
+            .join(Building, Building.id == Unit.building_id)
+            .where(Unit.id.in_(targets))
+            .order_by(Building.sort_key, Unit.sort_key)
+        )
+    return list(db.session.scalars(query))
+
+
+def issues_touching_building(building_id: int) -> Select:
+    """SELECT of the ids of issues whose scope reaches into the building (community-wide too)."""
+    unit_in_building = select(Unit.id).where(Unit.building_id == building_id)
+    stairwell_in_building = select(Stairwell.id).where(Stairwell.building_id == building_id)
+    return select(IssueScope.issue_id).where(
+        or_(
+            IssueScope.building_id == building_id,
+            IssueScope.stairwell_id.in_(stairwell_in_building),
+            IssueScope.unit_id.in_(unit_in_building),
+        )
+    )
