@@ -71,23 +71,26 @@ def _register_doors(app: Flask) -> None:
     from hall import auth
     from hall.community import api as community_api
     from hall.community import events as community_events  # noqa: F401  (room kinds)
-    from hall.issues import events as issue_events  # noqa: F401  (room kinds)
     from hall.community import views as community_views
     from hall.community.cli import import_roster_command
     from hall.community.demo import seed_demo_command
     from hall.extensions import csrf
     from hall.http import HallApi, register_error_handlers
+    from hall.issues import api as issues_api
+    from hall.issues import events as issue_events  # noqa: F401  (room kinds)
+    from hall.issues import views as issue_views
     from hall.realtime import outbox  # noqa: F401  (after-commit listeners)
     from hall.realtime.server import set_identifier
     from hall.web import views as web_views
 
     api = HallApi(app)
-    for blueprint in community_api.blueprints:
+    for blueprint in community_api.blueprints + issues_api.blueprints:
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
     app.extensions["hall.api"] = api
     app.register_blueprint(web_views.bp)
     app.register_blueprint(community_views.bp)
+    app.register_blueprint(issue_views.bp)
     register_error_handlers(app)
     set_identifier(auth.identify_socket)
     app.cli.add_command(seed_demo_command)

@@ -1,0 +1,3 @@
+"""The issue stage's REST API."""
+
+blueprints = []

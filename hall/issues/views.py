@@ -1,0 +1,5 @@
+"""The issue stage's pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("issues", __name__)
