@@ -73,7 +73,7 @@ def _register_doors(app: Flask) -> None:
     from hall.community import events as community_events  # noqa: F401  (room kinds)
     from hall.community import views as community_views
     from hall.community.cli import import_roster_command
-    from hall.community.demo import seed_demo_command
+    from hall.demo import seed_demo_command
     from hall.extensions import csrf
     from hall.http import HallApi, register_error_handlers
     from hall.issues import api as issues_api

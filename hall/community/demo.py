@@ -1,4 +1,4 @@
-"""`hall seed-demo`: Jinshijie Garden in Jiangbei subdistrict, to click through.
+"""The demo registry: Jinshijie Garden in Jiangbei subdistrict, to click through.
 
 Deterministic: the same names, areas and accounts every time, so the README can name them.
 """
@@ -9,11 +9,8 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-import click
-from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from hall import current_settings
 from hall.community.accounts import hash_password
 from hall.community.models import (
     Account,
@@ -195,25 +192,3 @@ def _demo_accounts(subdistrict, community, people, units) -> None:
         else:
             place = place_of_community(community)
             new_grant(account, demo.role, ScopeKind.COMMUNITY, community.id, place)
-
-
-@click.command("seed-demo")
-@click.option("--force", is_flag=True, help="Seed even when HALL_ENV=production.")
-@with_appcontext
-def seed_demo_command(force: bool) -> None:
-    """Build the demo community Jinshijie Garden with an account for every role."""
-    if current_settings().production and not force:
-        raise click.ClickException(
-            "Refusing to add demo accounts with a published password in production (--force)."
-        )
-    community = seed()
-    if community is None:
-        click.echo(f"{COMMUNITY} is there already; nothing changed.")
-    else:
-        units = db.session.scalar(
-            select(db.func.count(Unit.id)).where(Unit.community_id == community.id)
-        )
-        click.echo(f"Seeded {SUBDISTRICT} / {COMMUNITY}: {units} units.")
-    click.echo(f"Demo accounts (password {DEMO_PASSWORD}):")
-    for demo in ACCOUNTS:
-        click.echo(f"  {demo.username:<10} {demo.describes}")

@@ -1,8 +1,9 @@
 from sqlalchemy import func, select
 
-from hall.community.demo import ACCOUNTS, COMMUNITY, DEMO_PASSWORD, seed_demo_command
+from hall.community.demo import ACCOUNTS, COMMUNITY, DEMO_PASSWORD
 from hall.community.households import Holding, owners_for_headcount
 from hall.community.models import Community, Ownership, Tenancy, Unit
+from hall.demo import seed_demo_command
 from tests.api_client import ApiClient
 
 
