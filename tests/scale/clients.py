@@ -101,3 +101,43 @@ class SocketClient:
     def disconnect(self):
         if self.sio.connected:
             self.sio.disconnect()
+
+    def join_after(self, room: str, after: int, timeout: float = EVENT_TIMEOUT):
+        """Join again after a reconnect, asking for the room's events numbered above `after`."""
+        return self.call("join", {"room": room, "after": after}, timeout)
+
+    def named(self, name: str) -> list:
+        """The data of every event `name` received so far, in order of arrival."""
+        with self._changed:
+            return [data for event, data in self.events if event == name]
+
+
+def create_issue(
+    base_url: str, token: str, community_id: int, stairwell_id: int, title: str
+) -> dict:
+    """A resident proposes an issue about one stairwell's elevator and submits it at once."""
+    response = requests.post(
+        f"{base_url}/api/communities/{community_id}/issues",
+        json={
+            "title": title,
+            "body": f"{title}: 电梯经常停在三楼不动。",
+            "category": "elevator",
+            "scope": {"kind": "stairwells", "ids": [stairwell_id]},
+            "submit": True,
+        },
+        headers=bearer(token),
+        timeout=10,
+    )
+    assert response.status_code == 201, (response.status_code, response.text)
+    return response.json()
+
+
+def post_comment(base_url: str, token: str, issue_id: int, body: str) -> dict:
+    response = requests.post(
+        f"{base_url}/api/issues/{issue_id}/comments",
+        json={"body": body},
+        headers=bearer(token),
+        timeout=10,
+    )
+    assert response.status_code == 201, (response.status_code, response.text)
+    return response.json()

@@ -61,7 +61,11 @@ def test_a_building_created_over_http_reaches_the_community_room(
         event = resident.wait_for(
             "registry.changed", lambda event: event["data"]["id"] == building["id"]
         )
-        assert event == {"community_id": world.home, "kind": "building", "id": building["id"]}
+        assert event["data"] == {
+            "community_id": world.home,
+            "kind": "building",
+            "id": building["id"],
+        }
     finally:
         resident.disconnect()
 
