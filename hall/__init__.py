@@ -79,6 +79,7 @@ def _register_doors(app: Flask) -> None:
     from hall.issues import api as issues_api
     from hall.issues import events as issue_events  # noqa: F401  (room kinds)
     from hall.issues import views as issue_views
+    from hall.ledger.cli import ledger_command
     from hall.realtime import outbox  # noqa: F401  (after-commit listeners)
     from hall.realtime.server import set_identifier
     from hall.web import views as web_views
@@ -95,3 +96,4 @@ def _register_doors(app: Flask) -> None:
     set_identifier(auth.identify_socket)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(import_roster_command)
+    app.cli.add_command(ledger_command)

@@ -189,7 +189,9 @@ def _check_requirements(transition: Transition, facts: Facts) -> None:
     if Requirement.MERGE_TARGET in transition.requires:
         if facts.merge_target_state is None:
             raise TransitionRefused(Refusal.NO_MERGE_TARGET, "Name the issue to merge into.")
-        if facts.merge_target_is_self or facts.merge_target_state in FINAL:
+        # A draft is its proposer's alone: merging into one would send followers to a page
+        # they cannot open, and the draft can still be withdrawn.
+        if facts.merge_target_is_self or facts.merge_target_state in FINAL | {State.DRAFT}:
             raise TransitionRefused(
                 Refusal.MERGE_TARGET_INVALID, "An issue merges into another open issue."
             )

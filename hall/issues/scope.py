@@ -105,6 +105,7 @@ def scope_labels(issue: Issue) -> list[str]:
     elif model is Stairwell:
         query = (
             select(Building.name + " " + Stairwell.name)
+            .select_from(Stairwell)
             .join(Building, Building.id == Stairwell.building_id)
             .where(Stairwell.id.in_(targets))
             .order_by(Building.sort_key, Stairwell.name)
@@ -112,6 +113,7 @@ def scope_labels(issue: Issue) -> list[str]:
     else:
         query = (
             select(Building.name + " " + Unit.room)
+            .select_from(Unit)
             .join(Building, Building.id == Unit.building_id)
             .where(Unit.id.in_(targets))
             .order_by(Building.sort_key, Unit.sort_key)

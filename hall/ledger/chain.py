@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from hall.extensions import db
 from hall.ledger.models import LedgerChain, LedgerEntry
@@ -66,12 +67,17 @@ def append(
     anyway), so two transactions appending to one chain take turns and never fork it.
     """
     session = db.session
-    tip = session.execute(
-        select(LedgerChain).where(LedgerChain.name == chain).with_for_update()
-    ).scalar_one_or_none()
+    tip = _locked_tip(chain)
     if tip is None:
-        tip = LedgerChain(name=chain, length=0, head_hash=GENESIS)
-        session.add(tip)
+        # A chain's first appends may race: each creates the tip unless one exists (a second
+        # creator waits for the first to commit, then finds it), then all lock it in turn.
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        session.execute(
+            dialect.insert(LedgerChain)
+            .values(name=chain, length=0, head_hash=GENESIS)
+            .on_conflict_do_nothing(index_elements=[LedgerChain.name])
+        )
+        tip = _locked_tip(chain)
     payload = json.loads(json.dumps(payload))  # exactly what the JSON column will give back
     entry = LedgerEntry(
         chain=chain,
@@ -89,6 +95,12 @@ def append(
     session.add(entry)
     session.flush()
     return entry
+
+
+def _locked_tip(chain: str) -> LedgerChain | None:
+    return db.session.execute(
+        select(LedgerChain).where(LedgerChain.name == chain).with_for_update()
+    ).scalar_one_or_none()
 
 
 def _hash_of(entry: LedgerEntry) -> str:
@@ -133,24 +145,16 @@ def verify(chain: str) -> Verification:
     )
     result = verify_entries(chain, entries)
     tip = db.session.get(LedgerChain, chain)
-    if (
-        result.ok
-        and tip is not None
-        and (tip.length, tip.head_hash)
-        != (
-            result.length,
-            result.head_hash,
-        )
-    ):
-        return Verification(
-            chain,
-            False,
-            result.length,
-            result.head_hash,
-            result.length + 1,
-            "the chain's recorded tip is not its last entry: entries are missing",
-        )
-    return result
+    recorded = (tip.length, tip.head_hash) if tip is not None else (0, GENESIS)
+    if not result.ok or recorded == (result.length, result.head_hash):
+        return result
+    if recorded[0] > result.length:
+        position = result.length + 1
+        problem = "the recorded tip is past the last entry: entries are missing"
+    else:
+        position = recorded[0] + 1
+        problem = "entries follow the recorded tip: they were added around it"
+    return Verification(chain, False, result.length, result.head_hash, position, problem)
 
 
 def verify_entries(chain: str, entries: Iterable[LedgerEntry]) -> Verification:
