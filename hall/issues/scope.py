@@ -46,6 +46,23 @@ def _invalid(message: str) -> Invalid:
     return Invalid(message, {"scope": [message]})
 
 
+def buildings_of(kind: ScopeKind, rows: list[IssueScope]) -> set[int] | None:
+    """The buildings a scope reaches; None for the whole community."""
+    if kind is ScopeKind.COMMUNITY:
+        return None
+    if kind is ScopeKind.BUILDINGS:
+        return {row.building_id for row in rows}
+    if kind is ScopeKind.STAIRWELLS:
+        ids = [row.stairwell_id for row in rows]
+        return set(db.session.scalars(select(Stairwell.building_id).where(Stairwell.id.in_(ids))))
+    ids = [row.unit_id for row in rows]
+    return set(db.session.scalars(select(Unit.building_id).where(Unit.id.in_(ids))))
+
+
+def buildings_reached(issue: Issue) -> set[int] | None:
+    return buildings_of(issue.scope_kind, issue.scope)
+
+
 def units_in_scope(issue: Issue) -> Select:
     """SELECT of the ids of the units the issue binds."""
     query = select(Unit.id).where(Unit.community_id == issue.community_id)

@@ -4,14 +4,16 @@ the community's ledger and announced through the outbox in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import joinedload, undefer
 
 from hall.community.models import Account, Community
 from hall.community.policy import Action, Actor, Decision, Place, decide
+from hall.community.roles import ScopeKind as GrantScope
 from hall.community.service import community_room, get_community, place_of_community, require
 from hall.errors import Conflict, Forbidden, Invalid, NotFound
 from hall.extensions import db
@@ -119,11 +121,37 @@ def get_issue(actor: Actor, issue_id: int, *, for_update: bool = False) -> Issue
     return issue
 
 
+def require_on_issue(actor: Actor, action: Action, issue: Issue, place: Place | None = None):
+    """The action allowed at the issue's community, or at one of its buildings that the issue
+    reaches (a resident granted at their building takes part in what concerns it)."""
+    place = place or place_of_issue(issue)
+    _require_in_community(actor, action, place, lambda: scope.buildings_reached(issue))
+
+
+def _require_in_community(
+    actor: Actor, action: Action, place: Place, reached: Callable[[], set[int] | None]
+) -> None:
+    if decide(actor, action, place) is Decision.ALLOWED:
+        return
+    own_buildings = {
+        grant.place.building_id
+        for grant in actor.grants
+        if grant.kind is GrantScope.BUILDING and grant.place.community_id == place.community_id
+    }
+    if own_buildings:
+        buildings = reached()  # None: every building of the community
+        for building_id in own_buildings if buildings is None else own_buildings & buildings:
+            at_building = Place(place.subdistrict_id, place.community_id, building_id)
+            if decide(actor, action, at_building) is Decision.ALLOWED:
+                return
+    require(actor, action, place, "issue")
+
+
 def require_participant(actor: Actor, issue: Issue, place: Place | None = None) -> None:
     """May the actor take part in the issue's thread and supports: a resident of its scope, or
     someone who speaks for the council or the subdistrict."""
     place = place or place_of_issue(issue)
-    require(actor, Action.COMMENT, place, "issue")
+    require_on_issue(actor, Action.COMMENT, issue, place)
     if capacities(actor, issue, place) & {Capacity.COUNCIL, Capacity.SUBDISTRICT}:
         return
     if not scope.lives_in_scope(actor.person_id, issue):
@@ -180,7 +208,8 @@ def list_issues(actor: Actor, community_id: int, filters: IssueFilters) -> Issue
         )
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     items = db.session.scalars(
-        query.order_by(Issue.id.desc())
+        query.options(joinedload(Issue.proposer))
+        .order_by(Issue.id.desc())
         .limit(filters.per_page)
         .offset((filters.page - 1) * filters.per_page)
     )
@@ -289,9 +318,14 @@ def create_issue(
 ) -> Issue:
     """A new issue in draft, or straight into collecting supports when `submit`."""
     community = get_community(actor, community_id)
-    require(actor, Action.PROPOSE_ISSUE, place_of_community(community))
     title, body = _text(title, body)
     rows = scope.scope_rows(community_id, scope_kind, scope_ids)
+    _require_in_community(
+        actor,
+        Action.PROPOSE_ISSUE,
+        place_of_community(community),
+        lambda: scope.buildings_of(scope_kind, rows),
+    )
     number = (
         db.session.scalar(
             select(func.coalesce(func.max(Issue.number), 0)).where(
@@ -502,8 +536,7 @@ def issue_summary(issue: Issue) -> dict:
 def support(actor: Actor, issue_id: int) -> Issue:
     """A resident in scope adds their support, once; enough of them move the issue on."""
     issue = get_issue(actor, issue_id, for_update=True)
-    place = place_of_issue(issue)
-    require(actor, Action.COMMENT, place, "issue")
+    require_on_issue(actor, Action.COMMENT, issue)
     if issue.state not in lifecycle.SUPPORTABLE:
         raise Conflict("Supports are gathered only while the issue is collecting them.")
     if not scope.lives_in_scope(actor.person_id, issue):
@@ -518,7 +551,7 @@ def support(actor: Actor, issue_id: int) -> Issue:
     except IntegrityError:  # the same person supporting from two devices at once
         db.session.rollback()
         raise Conflict("You already support this issue.") from None
-    _count_support(issue, +1, actor)
+    _count_support(issue, +1)
     needed = support_threshold(issue)
     settings = issue_settings(issue.community_id)
     if settings.advance is Advance.AUTOMATIC and issue.support_count >= needed:
@@ -539,12 +572,12 @@ def withdraw_support(actor: Actor, issue_id: int) -> Issue:
     if found is None:
         raise Conflict("You do not support this issue.")
     db.session.delete(found)
-    _count_support(issue, -1, actor)
+    _count_support(issue, -1)
     db.session.commit()
     return issue
 
 
-def _count_support(issue: Issue, change: int, actor: Actor) -> None:
+def _count_support(issue: Issue, change: int) -> None:
     db.session.execute(
         update(Issue)
         .where(Issue.id == issue.id)
@@ -555,8 +588,10 @@ def _count_support(issue: Issue, change: int, actor: Actor) -> None:
         ledger.community_chain(issue.community_id),
         "issue.support" if change > 0 else "issue.support_withdrawn",
         issue_subject(issue.id),
-        actor.account_id,
-        {"issue_id": issue.id, "person_id": actor.person_id, "supports": issue.support_count},
+        None,
+        # Who supports is kept in the supports table, not in the ledger anyone in the
+        # community may read: the chain records how the count moved.
+        {"issue_id": issue.id, "supports": issue.support_count},
     )
     data = {
         "issue_id": issue.id,

@@ -301,7 +301,7 @@ def delete_comment(actor: Actor, comment_id: int) -> Comment:
 def report_comment(actor: Actor, comment_id: int, reason: str = "") -> Comment:
     """A resident flags a comment; enough reports hide it until a moderator decides."""
     comment, issue = _get_comment(actor, comment_id)
-    require(actor, Action.COMMENT, service.place_of_issue(issue), "issue")
+    service.require_on_issue(actor, Action.COMMENT, issue)
     if comment.author_id == actor.account_id:
         raise Conflict("You cannot report your own comment.")
     if comment.visibility in (Visibility.DELETED, Visibility.HIDDEN):
