@@ -344,7 +344,9 @@ def moderate(actor: Actor, comment_id: int, *, action: str, reason: str) -> Comm
         "hide": (Visibility.VISIBLE, Visibility.REPORTED),
         "restore": (Visibility.REPORTED, Visibility.HIDDEN),
     }[action]
-    if comment.visibility not in allowed:
+    # Restoring a comment that reports have not yet hidden keeps it and settles the reports.
+    reported_but_shown = comment.visibility is Visibility.VISIBLE and comment.report_count > 0
+    if comment.visibility not in allowed and not (action == "restore" and reported_but_shown):
         raise Conflict(f"A {comment.visibility.value} comment cannot be {action}d.")
     comment.visibility = Visibility.HIDDEN if action == "hide" else Visibility.VISIBLE
     comment.moderation_reason = reason

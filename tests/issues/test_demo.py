@@ -14,9 +14,7 @@ def test_the_demo_has_issues_at_several_stages_and_a_chain_that_verifies(app, db
         community = db.session.scalar(select(Community).where(Community.name == "金世界花园"))
         states = {
             issue.category: issue.state
-            for issue in db.session.scalars(
-                select(Issue).where(Issue.community_id == community.id)
-            )
+            for issue in db.session.scalars(select(Issue).where(Issue.community_id == community.id))
         }
         assert states == {
             "elevator": State.DELIBERATION,

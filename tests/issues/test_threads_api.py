@@ -390,3 +390,19 @@ def test_a_failure_while_posting_leaves_nothing_half_written_and_nothing_emitted
     assert reply.status == 500
     assert snapshot(app) == before
     assert emitted == []
+
+
+def test_a_moderator_keeps_a_reported_comment_and_clears_it_from_the_queue(api, world, issue):
+    """Reports below the hiding threshold still reach the queue; keeping the comment shown
+    settles them, and the queue is empty again."""
+    spoken = comment(api.as_user("tenant"), issue["id"], "物业费太贵了")
+    assert api.as_user("coowner").post(f"/api/comments/{spoken['id']}/reports").status == 201
+    secretary = api.as_user("secretary")
+    queue = f"/api/communities/{world.home}/moderation"
+    assert [entry["id"] for entry in secretary.get(queue).json] == [spoken["id"]]
+    kept = secretary.post(
+        f"/api/comments/{spoken['id']}/moderation", {"action": "restore", "reason": "正常意见"}
+    )
+    assert kept.status == 200, kept.json
+    assert (kept.json["visibility"], kept.json["report_count"]) == ("visible", 0)
+    assert secretary.get(queue).json == []

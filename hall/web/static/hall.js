@@ -1,12 +1,12 @@
-/* Hall's page script: the live connection, the community room, and the "something changed"
-   notice. Pages work without it; it only keeps them live. */
+/* Hall's page script: the live connection, the page's room, the "something changed" notice and
+   the unread notifications in the header. Pages work without it; it only keeps them live. */
 (function () {
   "use strict";
 
   var body = document.body;
   var indicator = document.getElementById("live-indicator");
   // The indicator is drawn only for a logged-in page: the server refuses anonymous sockets.
-  if (!indicator || typeof window.io !== "function") {
+  if (!indicator || typeof window.io !== "function" || !window.HallLive) {
     return;
   }
 
@@ -30,26 +30,18 @@
     }
   }
 
-  function joinRoom(socket) {
-    if (!room) {
-      return;
-    }
-    socket.timeout(10000).emit("join", { room: room }, function (timeout, reply) {
-      var joined = !timeout && reply && reply.ok === true;
-      body.setAttribute("data-room-joined", joined ? "true" : "false");
-      if (!joined && window.console) {
-        console.warn("Hall: could not join " + room, timeout || reply);
-      }
-    });
+  function number(attribute) {
+    var value = body.getAttribute(attribute);
+    return value !== null && /^\d+$/.test(value) ? parseInt(value, 10) : null;
   }
 
   var socket = window.io({ transports: transports });
   window.hallSocket = socket;
+  window.HallLive.connect(socket);
+  window.HallLive.showChangedNotice = showChangedNotice;
 
   socket.on("connect", function () {
     show("connected");
-    // Rooms do not survive a reconnection: join again every time.
-    joinRoom(socket);
   });
   socket.on("disconnect", function () {
     body.setAttribute("data-room-joined", "false");
@@ -62,10 +54,42 @@
     show("connecting");
   });
 
-  socket.on("registry.changed", function (event) {
-    var roomId = room ? room.split(":")[1] : null;
-    if (event && String(event.community_id) === roomId) {
-      showChangedNotice();
-    }
-  });
+  if (room) {
+    window.HallLive.room(room, {
+      seq: number("data-room-seq"),
+      handlers: {
+        "registry.changed": function (data) {
+          var roomId = room.split(":")[1];
+          if (data && String(data.community_id) === roomId) {
+            showChangedNotice();
+          }
+        },
+      },
+      onJoin: function (joined) {
+        body.setAttribute("data-room-joined", joined ? "true" : "false");
+      },
+      onSnapshot: showChangedNotice,
+    });
+  }
+
+  // The unread count beside "Notifications" in the header.
+  var accountRoom = body.getAttribute("data-account-room");
+  var badge = document.getElementById("notification-badge");
+  if (accountRoom && badge) {
+    var showUnread = function (data) {
+      if (!data || typeof data.unread !== "number") {
+        return;
+      }
+      badge.setAttribute("data-unread", String(data.unread));
+      badge.querySelector(".badge-count").textContent = String(data.unread);
+      badge.hidden = data.unread === 0;
+    };
+    window.HallLive.room(accountRoom, {
+      seq: number("data-account-seq"),
+      handlers: { "notification.created": showUnread, "notification.read": showUnread },
+      // Too far behind to replay: the count is all this room shows, and the next event
+      // brings it; no need to reload the page.
+      onSnapshot: function () {},
+    });
+  }
 })();
