@@ -182,3 +182,37 @@ def _propose(app, world, username: str, title: str) -> int:
         issue_id = issue.id
         db.session.remove()
     return issue_id
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_the_issue_pages_fit_a_phone_screen_without_sideways_scrolling(
+    app, world, live_server, chromium, locale
+):
+    """English labels are longer than Chinese ones; neither may push a page wider than 390px."""
+    issue_id = _propose(app, world, "coowner", "楼道灯坏了")
+    context = chromium.new_context(viewport=PHONE, locale=locale)
+    try:
+        page = context.new_page()
+        _log_in_any_language(page, live_server, "coowner")
+        paths = [
+            f"/communities/{world.home}/issues",
+            f"/communities/{world.home}/issues/new",
+            f"/issues/{issue_id}",
+            "/notifications",
+        ]
+        for path in paths:
+            page.goto(live_server + path)
+            widths = page.evaluate(
+                "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            assert widths[0] <= widths[1], (path, widths)
+    finally:
+        context.close()
+
+
+def _log_in_any_language(page, live_server: str, username: str) -> None:
+    page.goto(live_server + "/login")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("input[name=password]").press("Enter")
