@@ -216,6 +216,20 @@ def list_issues(actor: Actor, community_id: int, filters: IssueFilters) -> Issue
     return IssuePage(list(items), total, filters.page, filters.per_page)
 
 
+def find_by_number(actor: Actor, community_id: int, number: int) -> Issue | None:
+    """Issue `number` of the community (the number people quote), if the actor may see it."""
+    get_community(actor, community_id)
+    found = db.session.scalar(
+        select(Issue.id).where(Issue.community_id == community_id, Issue.number == number)
+    )
+    if found is None:
+        return None
+    try:
+        return get_issue(actor, found)
+    except NotFound:  # someone else's draft
+        return None
+
+
 def get_photo(actor: Actor, photo_id: int) -> IssuePhoto:
     photo = db.session.scalar(
         select(IssuePhoto).where(IssuePhoto.id == photo_id).options(undefer(IssuePhoto.data))

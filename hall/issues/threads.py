@@ -63,7 +63,8 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def _get_comment(actor: Actor, comment_id: int) -> tuple[Comment, Issue]:
+def get_comment(actor: Actor, comment_id: int) -> tuple[Comment, Issue]:
+    """The comment and its issue, if the actor may see the issue."""
     comment = db.session.get(Comment, comment_id)
     if comment is None:
         raise NotFound("No such comment.")
@@ -171,7 +172,7 @@ def thread(actor: Actor, issue: Issue) -> list[dict]:
 
 def history(actor: Actor, comment_id: int) -> list[CommentRevision]:
     """A comment's earlier texts, oldest first: edits are never silent."""
-    comment, issue = _get_comment(actor, comment_id)
+    comment, issue = get_comment(actor, comment_id)
     if comment.visibility is not Visibility.VISIBLE and not is_moderator(actor, issue):
         raise Forbidden("This comment is not shown.")
     return list(
@@ -251,7 +252,7 @@ def post_comment(
 def edit_comment(
     actor: Actor, comment_id: int, *, body: str, stance: Stance | None = None
 ) -> Comment:
-    comment, issue = _get_comment(actor, comment_id)
+    comment, issue = get_comment(actor, comment_id)
     if comment.author_id != actor.account_id:
         raise Forbidden("Only its author edits a comment.")
     _open_thread(issue)
@@ -283,7 +284,7 @@ def edit_comment(
 
 def delete_comment(actor: Actor, comment_id: int) -> Comment:
     """The author takes a comment back; a tombstone keeps the replies in place."""
-    comment, issue = _get_comment(actor, comment_id)
+    comment, issue = get_comment(actor, comment_id)
     if comment.author_id != actor.account_id:
         raise Forbidden("Only its author deletes a comment.")
     if comment.visibility is Visibility.DELETED:
@@ -300,7 +301,7 @@ def delete_comment(actor: Actor, comment_id: int) -> Comment:
 
 def report_comment(actor: Actor, comment_id: int, reason: str = "") -> Comment:
     """A resident flags a comment; enough reports hide it until a moderator decides."""
-    comment, issue = _get_comment(actor, comment_id)
+    comment, issue = get_comment(actor, comment_id)
     service.require_on_issue(actor, Action.COMMENT, issue)
     if comment.author_id == actor.account_id:
         raise Conflict("You cannot report your own comment.")
@@ -335,7 +336,7 @@ def report_comment(actor: Actor, comment_id: int, reason: str = "") -> Comment:
 
 def moderate(actor: Actor, comment_id: int, *, action: str, reason: str) -> Comment:
     """A moderator hides a comment or restores it, with a reason shown in its place."""
-    comment, issue = _get_comment(actor, comment_id)
+    comment, issue = get_comment(actor, comment_id)
     require(actor, Action.MODERATE, service.place_of_issue(issue), "issue")
     if action not in ("hide", "restore"):
         raise Invalid("Hide or restore.", {"action": ["Must be one of: hide, restore."]})
@@ -393,12 +394,21 @@ def moderation_queue(actor: Actor, community_id: int) -> list[dict]:
             .options(joinedload(Comment.author))
         )
     }
+    issues = {
+        issue_id: {"id": issue_id, "number": number, "title": title}
+        for issue_id, number, title in db.session.execute(
+            select(Issue.id, Issue.number, Issue.title).where(
+                Issue.id.in_({c.issue_id for c in comments.values()})
+            )
+        )
+    }
     queue = []
     for comment_id, its_reports in list(by_comment.items())[:QUEUE_SIZE]:
         comment = comments[comment_id]
         if comment.visibility in (Visibility.DELETED, Visibility.HIDDEN):
             continue
         view = comment_view(comment, moderator=True)
+        view["issue"] = issues[comment.issue_id]
         view["reports"] = [
             {"reason": r.reason, "at": r.created_at.isoformat()} for r in its_reports
         ]

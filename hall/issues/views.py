@@ -25,7 +25,6 @@ from flask import (
 from flask_babel import format_datetime, gettext, lazy_gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import (
     BooleanField,
@@ -612,7 +611,9 @@ def transition(issue_id: int):
     if form.validate_on_submit():
         merge_into = None
         if form.transition.data == Name.MERGE.value and form.merge_number.data is not None:
-            merge_into = _issue_id_by_number(actor, issue_id, form.merge_number.data)
+            issue = service.get_issue(actor, issue_id)
+            target = service.find_by_number(actor, issue.community_id, form.merge_number.data)
+            merge_into = target.id if target is not None else None
             if merge_into is None:
                 form.merge_number.errors = [field_message("No such issue here.")]
         if not form.merge_number.errors:
@@ -641,23 +642,7 @@ def transition(issue_id: int):
     return _issue_page(issue_id, transition_form=form, status=422)
 
 
-def _issue_id_by_number(actor: Actor, issue_id: int, number: int) -> int | None:
-    """The id of issue `number` in the same community; the service checks the rest."""
-    issue = service.get_issue(actor, issue_id)
-    return db.session.scalar(
-        select(Issue.id).where(Issue.community_id == issue.community_id, Issue.number == number)
-    )
-
-
 # One comment ------------------------------------------------------------------------------------
-
-
-def _comment_and_issue(comment_id: int) -> tuple[Comment, Issue]:
-    """The comment named, if the actor may see its issue."""
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        raise NotFound("No such comment.")
-    return comment, service.get_issue(current_actor(), comment.issue_id)
 
 
 def _comment_page(template: str, comment: Comment, issue: Issue, form, status: int = 200, **extra):
@@ -678,7 +663,7 @@ def _comment_page(template: str, comment: Comment, issue: Issue, form, status: i
 @login_required
 def edit_comment(comment_id: int):
     actor = current_actor()
-    comment, issue = _comment_and_issue(comment_id)
+    comment, issue = threads.get_comment(current_actor(), comment_id)
     if comment.author_id != actor.account_id:
         raise Forbidden("Only its author edits a comment.")
     form = EditCommentForm()
@@ -708,7 +693,7 @@ def edit_comment(comment_id: int):
 @login_required
 def delete_comment(comment_id: int):
     actor = current_actor()
-    comment, issue = _comment_and_issue(comment_id)
+    comment, issue = threads.get_comment(current_actor(), comment_id)
     if comment.author_id != actor.account_id:
         raise Forbidden("Only its author deletes a comment.")
     form = DeleteCommentForm()
@@ -727,7 +712,7 @@ def delete_comment(comment_id: int):
 @login_required
 def report_comment(comment_id: int):
     actor = current_actor()
-    comment, issue = _comment_and_issue(comment_id)
+    comment, issue = threads.get_comment(current_actor(), comment_id)
     form = ReportForm()
     if form.validate_on_submit():
         try:
@@ -749,7 +734,7 @@ def report_comment(comment_id: int):
 @login_required
 def moderate_comment(comment_id: int):
     actor = current_actor()
-    comment, issue = _comment_and_issue(comment_id)
+    comment, issue = threads.get_comment(current_actor(), comment_id)
     if not threads.is_moderator(actor, issue):
         community_service.require(actor, Action.MODERATE, service.place_of_issue(issue), "issue")
     form = ModerateForm()
@@ -782,7 +767,7 @@ def moderate_comment(comment_id: int):
 @login_required
 def comment_history(comment_id: int):
     actor = current_actor()
-    comment, issue = _comment_and_issue(comment_id)
+    comment, issue = threads.get_comment(current_actor(), comment_id)
     revisions = threads.history(actor, comment.id)
     return _comment_page("issues/comment_history.html", comment, issue, None, revisions=revisions)
 
@@ -796,17 +781,10 @@ def moderation(community_id: int):
     actor = current_actor()
     community = community_service.get_community(actor, community_id)
     queue = threads.moderation_queue(actor, community.id)
-    issues = {
-        issue.id: issue
-        for issue in db.session.scalars(
-            select(Issue).where(Issue.id.in_({entry["issue_id"] for entry in queue}))
-        )
-    }
     return render_template(
         "issues/moderation.html",
         community=community,
         queue=queue,
-        issues=issues,
         form=ModerateForm(formdata=None),
         official_names=OFFICIAL_ROLE_NAMES,
     )
