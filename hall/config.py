@@ -52,6 +52,8 @@ class Settings:
     login_rate_limit: str = "10 per minute"
     # Per person, on every door that posts a comment (Flask-Limiter's notation).
     comment_rate_limit: str = "10 per minute;100 per hour"
+    # Seconds between announcements of a room's viewer count (0: at every change).
+    viewer_count_interval: float = 1.0
     default_locale: str = "zh_CN"
     default_timezone: str = "Asia/Shanghai"
     node_modules: Path = PROJECT_ROOT / "node_modules"
@@ -84,6 +86,9 @@ class Settings:
             ),
             node_modules=Path(env.get("HALL_NODE_MODULES", PROJECT_ROOT / "node_modules")),
             comment_rate_limit=env.get("HALL_COMMENT_RATE_LIMIT") or cls.comment_rate_limit,
+            viewer_count_interval=_seconds(
+                env, "HALL_VIEWER_COUNT_INTERVAL", cls.viewer_count_interval
+            ),
         )
         return settings.replace(**overrides).validated()
 
@@ -133,6 +138,19 @@ def _whole_number(env, name: str, default: int) -> int:
     if not raw.isdigit():
         raise SettingsError(f"{name} must be a whole number, not {raw!r}")
     return int(raw)
+
+
+def _seconds(env, name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}")
+    return seconds
 
 
 def normalise_database_url(url: str) -> str:

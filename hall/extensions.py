@@ -1,5 +1,7 @@
 """The extension objects, created unbound and initialised by create_app()."""
 
+import sqlite3
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -8,7 +10,7 @@ from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints so that migrations can alter them on SQLite (batch mode) and PostgreSQL alike.
@@ -27,6 +29,18 @@ class Model(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Model)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_write_ahead_log(dbapi_connection, _record) -> None:
+    """SQLite, the embedded default: readers never wait for a writer (WAL), and a commit
+    syncs the log, not the whole database, at each checkpoint only. A power cut may lose the
+    last commits but never corrupts the file."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
 migrate = Migrate(render_as_batch=True, compare_type=True)
 socketio = SocketIO()
 login_manager = LoginManager()

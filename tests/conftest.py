@@ -21,6 +21,8 @@ def make_settings(database_url: str, instance_path, **overrides) -> Settings:
         async_mode="threading",
         instance_path=instance_path,
         testing=True,
+        # In-process tests read what the server emitted as soon as the call returns.
+        viewer_count_interval=0,
     ).replace(**overrides)
 
 

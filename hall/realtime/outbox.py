@@ -97,8 +97,14 @@ def emit_now(room: str, name: str, data: dict) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _publish(session: Session) -> None:
-    for outgoing in session.info.pop(_KEY, None) or ():
-        socketio.emit(outgoing["event"], outgoing, to=outgoing["room"])
+    outgoing = session.info.pop(_KEY, None)
+    if not outgoing:
+        return
+    for envelope_ in outgoing:
+        socketio.emit(envelope_["event"], envelope_, to=envelope_["room"])
+    # Under eventlet or gevent the emits are queued for each client's writer: yield once so
+    # that they go out before this request goes on to build its response.
+    socketio.sleep(0)
 
 
 @event.listens_for(Session, "after_rollback")

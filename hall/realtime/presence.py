@@ -4,6 +4,9 @@ With Redis (several workers or hosts) the viewers of a room are a Redis hash of 
 to account id; without it, a dict in this process, which is then the only process. A worker
 that dies without its connections disconnecting leaves them counted until the hash expires a
 day after the room's last join.
+
+The store also remembers the count last announced to each room, so that a count is announced
+only when it changed, whichever worker announced it before.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ _EXPIRE_SECONDS = 24 * 3600
 class _LocalViewers:
     def __init__(self):
         self._rooms: dict[str, dict[str, int]] = defaultdict(dict)
+        self._announced: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def add(self, room: str, sid: str, account_id: int) -> int:
@@ -34,6 +38,16 @@ class _LocalViewers:
             if not viewers:
                 del self._rooms[room]
             return count
+
+    def count(self, room: str) -> int:
+        with self._lock:
+            return len(set(self._rooms.get(room, {}).values()))
+
+    def swap_announced(self, room: str, count: int) -> int | None:
+        with self._lock:
+            previous = self._announced.get(room)
+            self._announced[room] = count
+            return previous
 
 
 class _RedisViewers:
@@ -59,6 +73,17 @@ class _RedisViewers:
         pipe.hvals(key)
         return len(set(pipe.execute()[-1]))
 
+    def count(self, room: str) -> int:
+        return len(set(self._redis.hvals(self._key(room))))
+
+    def swap_announced(self, room: str, count: int) -> int | None:
+        key = f"{self._key(room)}:announced"
+        pipe = self._redis.pipeline()
+        pipe.getset(key, count)
+        pipe.expire(key, _EXPIRE_SECONDS)
+        previous = pipe.execute()[0]
+        return int(previous) if previous is not None else None
+
 
 _viewers: _LocalViewers | _RedisViewers = _LocalViewers()
 
@@ -75,3 +100,12 @@ def arrive(room: str, sid: str, account_id: int) -> int:
 
 def depart(room: str, sid: str) -> int:
     return _viewers.remove(room, sid)
+
+
+def count(room: str) -> int:
+    return _viewers.count(room)
+
+
+def changed_since_announced(room: str, count: int) -> bool:
+    """Record `count` as announced to the room; False if that is what it was told last."""
+    return _viewers.swap_announced(room, count) != count

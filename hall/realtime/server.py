@@ -7,7 +7,10 @@ with a function that says whether an actor may join, so that the policy stays in
 Joining answers with the room's latest event number. A client that was in the room before
 sends the last number it saw as `after`, and the answer carries the events it missed, or
 `snapshot: true` when they are too old to replay and it should reload the room's state.
-Rooms registered with `counts_viewers` tell their members how many people are viewing.
+Rooms registered with `counts_viewers` tell their members how many people are viewing: the
+join answer carries the count, and a `viewers` event follows a change, at most once per
+`viewer_count_interval` per room and worker. Announcing every join at once would send n²/2
+events to a room that n people enter.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Callable
 from flask import request
 from flask_socketio import ConnectionRefusedError, join_room, leave_room, rooms
 
+from hall import current_settings
 from hall.errors import HallError, Invalid, NotFound, error_body
 from hall.extensions import socketio
 from hall.realtime import outbox, presence
@@ -105,7 +109,8 @@ def _on_join(data=None):
         else:
             answer["events"] = replay.events
     if kind in _viewed_kinds:
-        _announce_viewers(room, presence.arrive(room, request.sid, session_account_id()))
+        answer["viewers"] = presence.arrive(room, request.sid, session_account_id())
+        _announce_viewers(room)
     return answer
 
 
@@ -117,7 +122,8 @@ def _on_leave(data=None):
         return error.body()
     leave_room(room)
     if kind in _viewed_kinds:
-        _announce_viewers(room, presence.depart(room, request.sid))
+        presence.depart(room, request.sid)
+        _announce_viewers(room)
     return {"ok": True, "room": room}
 
 
@@ -125,8 +131,29 @@ def _on_leave(data=None):
 def _on_disconnect(reason=None):
     for room in rooms():
         if room.partition(":")[0] in _viewed_kinds:
-            _announce_viewers(room, presence.depart(room, request.sid))
+            presence.depart(room, request.sid)
+            _announce_viewers(room)
 
 
-def _announce_viewers(room: str, count: int) -> None:
-    outbox.emit_now(room, "viewers", {"room": room, "count": count})
+_pending_announcements: set[str] = set()
+
+
+def _announce_viewers(room: str) -> None:
+    interval = current_settings().viewer_count_interval
+    if interval <= 0:
+        _send_viewer_count(room)
+    elif room not in _pending_announcements:
+        _pending_announcements.add(room)
+        socketio.start_background_task(_send_viewer_count_later, room, interval)
+
+
+def _send_viewer_count_later(room: str, interval: float) -> None:
+    socketio.sleep(interval)
+    _pending_announcements.discard(room)
+    _send_viewer_count(room)
+
+
+def _send_viewer_count(room: str) -> None:
+    count = presence.count(room)
+    if presence.changed_since_announced(room, count):
+        outbox.emit_now(room, "viewers", {"room": room, "count": count})

@@ -8,44 +8,17 @@ own, as a request would.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from hall.community.accounts import actor_for
 from hall.community.models import Account
 from hall.extensions import db as hall_db
-from hall.extensions import socketio
 from hall.issues import service, threads
 from hall.issues.models import ScopeKind
 from hall.realtime import outbox
-from tests.api_client import ApiClient
-
-
-@pytest.fixture
-def token_of(app, world):
-    def token(username: str) -> str:
-        return ApiClient(app.test_client()).login(username).token
-
-    return token
-
-
-@pytest.fixture
-def connect(app, token_of):
-    clients = []
-
-    def connect_as(username: str):
-        client = socketio.test_client(app, auth={"token": token_of(username)})
-        assert client.is_connected()
-        clients.append(client)
-        return client
-
-    yield connect_as
-    for client in clients:
-        if client.is_connected():
-            client.disconnect()
-
-
-def join(client, room: str, **extra):
-    return client.emit("join", {"room": room, **extra}, callback=True)
+from tests.realtime.conftest import join
 
 
 def received(client, name: str) -> list:
@@ -118,7 +91,7 @@ def latest_seq(app, room: str) -> int:
 def test_joining_an_issue_room_answers_with_its_latest_number(app, connect, new_issue):
     room = room_of(new_issue())
     answer = join(connect("coowner"), room)
-    assert answer == {"ok": True, "room": room, "seq": latest_seq(app, room)}
+    assert answer == {"ok": True, "room": room, "seq": latest_seq(app, room), "viewers": 1}
     assert answer["seq"] > 0  # submitting the issue already announced it there
 
 
@@ -179,6 +152,7 @@ def test_a_client_that_missed_nothing_gets_no_events(connect, new_issue):
         "room": room,
         "seq": seq,
         "events": [],
+        "viewers": 1,
     }
 
 
@@ -196,6 +170,7 @@ def test_a_client_too_far_behind_is_told_to_reload(monkeypatch, connect, new_iss
         "room": room,
         "seq": latest,
         "snapshot": True,
+        "viewers": 1,
     }
     inside = join(client, room, after=latest - 3)  # the oldest kept event is the next one
     assert [e["seq"] for e in inside["events"]] == [latest - 2, latest - 1, latest]
@@ -205,7 +180,7 @@ def test_a_client_ahead_of_the_room_is_told_to_reload(connect, new_issue):
     room = room_of(new_issue())
     latest = join(connect("coowner"), room)["seq"]
     answer = join(connect("coowner"), room, after=latest + 5)
-    assert answer == {"ok": True, "room": room, "seq": latest, "snapshot": True}
+    assert answer == {"ok": True, "room": room, "seq": latest, "snapshot": True, "viewers": 1}
 
 
 @pytest.mark.parametrize("after", [-1, "x", "3", True, False, 1.5, [1], {"seq": 1}])
@@ -228,6 +203,7 @@ def test_an_after_of_none_is_a_plain_join(app, connect, new_issue):
         "ok": True,
         "room": room,
         "seq": latest_seq(app, room),
+        "viewers": 1,
     }
 
 
@@ -280,26 +256,28 @@ def test_a_proposer_hears_of_a_comment_in_their_account_room(connect, world, new
 
 
 def viewer_counts(client) -> list[int]:
+    """The counts announced to the client since last asked: one per change of the count."""
     return [event["count"] for event in received(client, "viewers")]
 
 
 def test_two_people_viewing_an_issue_are_counted_as_two(connect, new_issue):
     room = room_of(new_issue())
     first, second = connect("resident"), connect("coowner")
-    join(first, room)
+    assert join(first, room)["viewers"] == 1
     assert viewer_counts(first) == [1]
-    join(second, room)
+    assert join(second, room)["viewers"] == 2
     assert viewer_counts(first) == [2]
     assert viewer_counts(second) == [2]
 
 
-def test_one_person_on_two_devices_is_counted_once(connect, new_issue):
+def test_one_person_on_two_devices_is_counted_once_and_not_announced_again(connect, new_issue):
     room = room_of(new_issue())
     phone, laptop = connect("resident"), connect("resident")
     join(phone, room)
-    join(laptop, room)
-    assert viewer_counts(phone) == [1, 1]
-    assert viewer_counts(laptop) == [1]
+    assert viewer_counts(phone) == [1]
+    assert join(laptop, room)["viewers"] == 1  # the newcomer learns the count from the answer
+    assert viewer_counts(phone) == []
+    assert viewer_counts(laptop) == []
 
 
 def test_the_count_drops_when_a_viewer_disconnects(connect, new_issue):
@@ -317,9 +295,9 @@ def test_the_count_drops_only_when_a_persons_last_device_leaves(connect, new_iss
     watcher, phone, laptop = connect("coowner"), connect("resident"), connect("resident")
     for client in (watcher, phone, laptop):
         join(client, room)
-    assert viewer_counts(watcher) == [1, 2, 2]
+    assert viewer_counts(watcher) == [1, 2]
     phone.disconnect()
-    assert viewer_counts(watcher) == [2]
+    assert viewer_counts(watcher) == []
     assert laptop.emit("leave", {"room": room}, callback=True) == {"ok": True, "room": room}
     assert viewer_counts(watcher) == [1]
 
@@ -331,6 +309,22 @@ def test_the_count_is_per_issue(connect, new_issue):
     join(connect("coowner"), second_room)
     join(connect("chair"), second_room)
     assert viewer_counts(watcher) == [1]
+
+
+def test_arrivals_close_together_are_announced_once(app, connect, new_issue, monkeypatch):
+    """With an interval, a crowd entering at once hears one count, not one per arrival."""
+    monkeypatch.setitem(
+        app.extensions,
+        "hall.settings",
+        app.extensions["hall.settings"].replace(viewer_count_interval=0.3),
+    )
+    room = room_of(new_issue())
+    clients = [connect(name) for name in ("resident", "coowner", "chair", "secretary")]
+    for client in clients:
+        join(client, room)
+    assert all(viewer_counts(client) == [] for client in clients)
+    time.sleep(0.6)
+    assert [viewer_counts(client) for client in clients] == [[4]] * 4
 
 
 def test_an_account_room_counts_no_viewers(connect, world):

@@ -12,38 +12,9 @@ import pytest
 from hall.community import service
 from hall.community.policy import Actor
 from hall.extensions import db as hall_db
-from hall.extensions import socketio
 from hall.realtime import outbox
 from tests.api_client import ApiClient
-
-
-@pytest.fixture
-def token_of(app, world):
-    def token(username: str) -> str:
-        return ApiClient(app.test_client()).login(username).token
-
-    return token
-
-
-@pytest.fixture
-def connect(app, token_of):
-    clients = []
-
-    def connect_as(username: str | None = None, auth: dict | None = None):
-        if username is not None:
-            auth = {"token": token_of(username)}
-        client = socketio.test_client(app, auth=auth)
-        clients.append(client)
-        return client
-
-    yield connect_as
-    for client in clients:
-        if client.is_connected():
-            client.disconnect()
-
-
-def join(client, room):
-    return client.emit("join", {"room": room}, callback=True)
+from tests.realtime.conftest import join
 
 
 def registry_events(client) -> list[dict]:

@@ -339,6 +339,12 @@
     if (live && body.getAttribute("data-room")) {
       live.room(body.getAttribute("data-room"), {
         seq: number(body.getAttribute("data-room-seq")),
+        onJoin: function (ok, reply) {
+          // The answer carries the count; later changes come as "viewers" events.
+          if (ok && reply) {
+            showViewers(reply.viewers);
+          }
+        },
         handlers: {
           "comment.created": function (data) {
             showStanceCounts(data.stance_counts);
