@@ -97,7 +97,10 @@ def _on_join(data=None):
         return error.body()
     # Joined before reading the outbox: an event committed in between arrives both ways, and
     # the client drops the copy by its number; the other order could lose it.
-    join_room(room)
+    try:
+        join_room(room)
+    except (KeyError, ValueError):  # the connection closed while this join waited its turn
+        return None
     answer = {"ok": True, "room": room}
     if after is None:
         answer["seq"] = outbox.current_seq(room)
