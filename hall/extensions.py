@@ -41,6 +41,8 @@ def _sqlite_write_ahead_log(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
 migrate = Migrate(render_as_batch=True, compare_type=True)
 socketio = SocketIO()
 login_manager = LoginManager()

@@ -372,13 +372,20 @@ def create_issue(
     return issue
 
 
-def edit_issue(actor: Actor, issue_id: int, changes: dict) -> Issue:
-    """The proposer corrects the text or category while supports are being gathered."""
+def _open_to_its_proposer(actor: Actor, issue_id: int) -> Issue:
+    """The issue, locked, if the actor proposed it and deliberation has not begun: until then
+    its text and photos are the proposer's to correct; after, the thread is the place."""
     issue = get_issue(actor, issue_id, for_update=True)
     if Capacity.PROPOSER not in capacities(actor, issue):
-        raise Forbidden("Only the proposer edits an issue.")
+        raise Forbidden("Only the proposer changes an issue's text and photos.")
     if issue.state not in (State.DRAFT, State.COLLECTING):
-        raise Conflict("An issue under deliberation is no longer edited; comment instead.")
+        raise Conflict("Once deliberation begins an issue is no longer changed; comment instead.")
+    return issue
+
+
+def edit_issue(actor: Actor, issue_id: int, changes: dict) -> Issue:
+    """The proposer corrects the text or category while supports are being gathered."""
+    issue = _open_to_its_proposer(actor, issue_id)
     title, body = _text(changes.get("title", issue.title), changes.get("body", issue.body))
     if "category" in changes:
         issue.category = _category(issue.community_id, changes["category"])
@@ -390,11 +397,7 @@ def edit_issue(actor: Actor, issue_id: int, changes: dict) -> Issue:
 
 
 def add_photo(actor: Actor, issue_id: int, data: bytes) -> IssuePhoto:
-    issue = get_issue(actor, issue_id, for_update=True)
-    if Capacity.PROPOSER not in capacities(actor, issue):
-        raise Forbidden("Only the proposer adds photos.")
-    if issue.state not in (State.DRAFT, State.COLLECTING):
-        raise Conflict("Photos are added before deliberation begins.")
+    issue = _open_to_its_proposer(actor, issue_id)
     count = db.session.scalar(
         select(func.count()).select_from(IssuePhoto).where(IssuePhoto.issue_id == issue.id)
     )

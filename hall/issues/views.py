@@ -125,7 +125,7 @@ class IssueForm(FlaskForm):
     publish = SubmitField(lazy_gettext("Publish now"))
 
 
-class CommentForm(FlaskForm):
+class EditCommentForm(FlaskForm):
     body = TextAreaField(
         lazy_gettext("Your comment"),
         validators=[
@@ -134,32 +134,24 @@ class CommentForm(FlaskForm):
         ],
         render_kw={"rows": 4},
     )
-    parent_id = HiddenField()
-    stance = RadioField(
-        lazy_gettext("Your stance on the issue"),
-        choices=[_choice(stance.value, STANCE_NAMES[stance.value]) for stance in Stance],
-        default=Stance.NEUTRAL.value,
-        validate_choice=False,
-    )
-    official = BooleanField(lazy_gettext("Post as an official reply"))
-    submit = SubmitField(lazy_gettext("Post the comment"))
-
-
-class EditCommentForm(FlaskForm):
-    body = TextAreaField(
-        lazy_gettext("Your comment"),
-        validators=[
-            InputRequired(lazy_gettext("Write something first.")),
-            Length(max=threads.COMMENT_MAX, message=lazy_gettext("The comment is too long.")),
-        ],
-        render_kw={"rows": 6},
-    )
     stance = RadioField(
         lazy_gettext("Your stance on the issue"),
         choices=[_choice(stance.value, STANCE_NAMES[stance.value]) for stance in Stance],
         validate_choice=False,
     )
     submit = SubmitField(lazy_gettext("Save the change"))
+
+
+class CommentForm(EditCommentForm):
+    """A new comment: the edit's fields, where it goes in the thread, and whether official."""
+
+    parent_id = HiddenField()
+    official = BooleanField(lazy_gettext("Post as an official reply"))
+    submit = SubmitField(lazy_gettext("Post the comment"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("stance", Stance.NEUTRAL.value)
+        super().__init__(*args, **kwargs)
 
 
 class ReportForm(FlaskForm):

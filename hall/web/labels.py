@@ -158,8 +158,8 @@ SERVICE_MESSAGES = (
     N_("This comment is not shown."),
     N_("This comment is already deleted."),
     N_("A comment that is not shown cannot be edited."),
-    N_("An issue under deliberation is no longer edited; comment instead."),
-    N_("Photos are added before deliberation begins."),
+    N_("Once deliberation begins an issue is no longer changed; comment instead."),
+    N_("Only the proposer changes an issue's text and photos."),
     N_("This issue concerns residents of its scope only, and you are not one."),
     N_("Only the branch, the council or the subdistrict reply officially."),
 )

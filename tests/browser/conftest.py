@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 
 from hall.config import PROJECT_ROOT
 from hall.web.i18n import compile_translations
+from tests.factories import PASSWORD
 from tests.services import free_port, require_chromium
 
 # As in tests/web: catalogs compiled before any page of the session renders.
@@ -72,3 +73,12 @@ def phone(chromium):
 def artifact(name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / name
+
+
+def log_in(page, live_server: str, username: str) -> None:
+    """Log in through the Chinese login page and wait for the live connection."""
+    page.goto(live_server + "/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector('#live-indicator[data-state="connected"]')

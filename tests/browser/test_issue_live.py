@@ -14,7 +14,7 @@ from hall.community.models import Account
 from hall.extensions import db
 from hall.issues import service
 from hall.issues.models import ScopeKind
-from tests.browser.conftest import PHONE, artifact
+from tests.browser.conftest import PHONE, artifact, log_in
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ def test_a_comment_reaches_the_neighbour_without_a_reload(app, world, live_serve
     resident, coowner = neighbours
     issue_id = _propose(app, world, "resident", "1单元楼道灯不亮")
     for page, username in ((resident, "resident"), (coowner, "coowner")):
-        _log_in(page, live_server, username)
+        log_in(page, live_server, username)
         page.goto(f"{live_server}/issues/{issue_id}")
         page.wait_for_selector('body[data-room-joined="true"]')
         page.evaluate("window.stillTheSamePage = true")
@@ -91,7 +91,7 @@ def test_the_comment_form_is_reached_and_sent_with_the_keyboard_alone(
     resident, coowner = neighbours
     issue_id = _propose(app, world, "coowner", "楼道堆放杂物")
     for page, username in ((resident, "resident"), (coowner, "coowner")):
-        _log_in(page, live_server, username)
+        log_in(page, live_server, username)
         page.goto(f"{live_server}/issues/{issue_id}")
         page.wait_for_selector('body[data-room-joined="true"]')
 
@@ -119,7 +119,7 @@ def test_the_comment_form_is_reached_and_sent_with_the_keyboard_alone(
 
 def test_the_list_shows_a_new_issue_and_new_supports_as_they_come(app, world, live_server, phone):
     first = _propose(app, world, "coowner", "楼道堆放杂物")
-    _log_in(phone, live_server, "resident")
+    log_in(phone, live_server, "resident")
     phone.goto(f"{live_server}/communities/{world.home}/issues")
     phone.wait_for_selector('body[data-room-joined="true"]')
     phone.evaluate("window.stillTheSamePage = true")
@@ -148,14 +148,6 @@ def _tab_until(page, condition: str, limit: int = 80) -> None:
         if page.evaluate(condition):
             return
     raise AssertionError(f"{condition} never held within {limit} presses of Tab")
-
-
-def _log_in(page, live_server: str, username: str) -> None:
-    page.goto(live_server + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_selector('#live-indicator[data-state="connected"]')
 
 
 def _support(app, issue_id: int, username: str) -> None:

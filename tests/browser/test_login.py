@@ -8,7 +8,7 @@ from hall.community import service
 from hall.community.accounts import actor_for
 from hall.community.models import Account
 from hall.extensions import db
-from tests.browser.conftest import artifact
+from tests.browser.conftest import artifact, log_in
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -68,7 +68,7 @@ def test_a_manager_imports_a_roster_from_the_phone(world, live_server, phone):
     header = "楼栋,单元,房号,楼层,建筑面积(㎡),业主姓名,联系电话\n"
     bad = header + "3栋,1单元,101,一楼,80,张三,13800000001\n3栋,1单元,102,1,-5,,138\n"
     good = header + "3栋,1单元,101,1,80.00,张三,13800000001\n"
-    _log_in(phone, live_server, "manager")
+    log_in(phone, live_server, "manager")
     phone.get_by_role("link", name="导入业主名册").click()
     phone.wait_for_url(f"{live_server}/communities/{world.home}/roster")
 
@@ -96,14 +96,6 @@ def test_the_api_docs_render_from_hall_alone(live_server, phone):
     assert phone.locator(".opblock").count() > 10
     assert phone.get_by_text("/api/communities", exact=True).first.is_visible()
     assert requested_hosts == {live_server.split("/")[2]}
-
-
-def _log_in(page, live_server: str, username: str) -> None:
-    page.goto(live_server + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_selector('#live-indicator[data-state="connected"]')
 
 
 def _csv(name: str, text: str) -> dict:
