@@ -655,7 +655,7 @@ def _comment_page(template: str, comment: Comment, issue: Issue, form, status: i
 @login_required
 def edit_comment(comment_id: int):
     actor = current_actor()
-    comment, issue = threads.get_comment(current_actor(), comment_id)
+    comment, issue = threads.get_comment(actor, comment_id)
     if comment.author_id != actor.account_id:
         raise Forbidden("Only its author edits a comment.")
     form = EditCommentForm()
@@ -685,7 +685,7 @@ def edit_comment(comment_id: int):
 @login_required
 def delete_comment(comment_id: int):
     actor = current_actor()
-    comment, issue = threads.get_comment(current_actor(), comment_id)
+    comment, issue = threads.get_comment(actor, comment_id)
     if comment.author_id != actor.account_id:
         raise Forbidden("Only its author deletes a comment.")
     form = DeleteCommentForm()
@@ -704,7 +704,7 @@ def delete_comment(comment_id: int):
 @login_required
 def report_comment(comment_id: int):
     actor = current_actor()
-    comment, issue = threads.get_comment(current_actor(), comment_id)
+    comment, issue = threads.get_comment(actor, comment_id)
     form = ReportForm()
     if form.validate_on_submit():
         try:
@@ -726,7 +726,7 @@ def report_comment(comment_id: int):
 @login_required
 def moderate_comment(comment_id: int):
     actor = current_actor()
-    comment, issue = threads.get_comment(current_actor(), comment_id)
+    comment, issue = threads.get_comment(actor, comment_id)
     if not threads.is_moderator(actor, issue):
         community_service.require(actor, Action.MODERATE, service.place_of_issue(issue), "issue")
     form = ModerateForm()
@@ -759,7 +759,7 @@ def moderate_comment(comment_id: int):
 @login_required
 def comment_history(comment_id: int):
     actor = current_actor()
-    comment, issue = threads.get_comment(current_actor(), comment_id)
+    comment, issue = threads.get_comment(actor, comment_id)
     revisions = threads.history(actor, comment.id)
     return _comment_page("issues/comment_history.html", comment, issue, None, revisions=revisions)
 
