@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 
-from hall.auth import bearer_token, current_actor, login_rate_limit, protect_api_from_csrf
+from hall.auth import bearer_token, current_actor, login_rate_limit
 from hall.community import accounts, schemas, service
 from hall.community.roster_api import bp as roster_bp
 from hall.errors import Unauthenticated
 from hall.extensions import limiter
+from hall.rest import api_blueprint
 
-
-def _api_blueprint(name: str, description: str) -> Blueprint:
-    bp = Blueprint(name, __name__, url_prefix="/api", description=description)
-    bp.before_request(protect_api_from_csrf)
-    return bp
-
-
-auth_bp = _api_blueprint("auth", "Tokens and the current account")
-registry_bp = _api_blueprint("registry", "Subdistricts, communities, buildings, units, people")
-grants_bp = _api_blueprint("grants", "Accounts and the roles granted to them at a scope")
+auth_bp = api_blueprint("auth", "Tokens and the current account")
+registry_bp = api_blueprint("registry", "Subdistricts, communities, buildings, units, people")
+grants_bp = api_blueprint("grants", "Accounts and the roles granted to them at a scope")
 
 
 # Auth -----------------------------------------------------------------------------------------

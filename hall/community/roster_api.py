@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
-from webargs.flaskparser import FlaskParser
-from werkzeug.datastructures import CombinedMultiDict, FileStorage
+from werkzeug.datastructures import FileStorage
 
-from hall.auth import current_actor, protect_api_from_csrf
+from hall.auth import current_actor
 from hall.community import roster, roster_import
+from hall.rest import api_blueprint, require_file
 
-
-class FormWithFilesParser(FlaskParser):
-    """Reads a multipart form's fields and files as one body, the way a browser sends them.
-
-    flask-smorest documents only one request body per operation: a "files" schema beside a
-    "form" schema would put the form's fields in an OpenAPI 2 `formData` parameter, which
-    OpenAPI 3 has no such thing as. One schema over both keeps the published spec right, and
-    its errors still come back under "form", which the error handler flattens to field names.
-    """
-
-    def load_form(self, req, schema):
-        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
-
-
-class RosterBlueprint(Blueprint):
-    ARGUMENTS_PARSER = FormWithFilesParser()
-
-
-bp = RosterBlueprint("roster", __name__, url_prefix="/api", description="Roster import")
-bp.before_request(protect_api_from_csrf)
+bp = api_blueprint("roster", "Roster import")
 
 
 def _csv_or_xlsx(upload: FileStorage | str) -> None:
-    if not isinstance(upload, FileStorage):  # sent as a text field, not as a file
-        raise ValidationError("Upload a file.")
+    require_file(upload)
     if not roster.is_supported_filename(upload.filename or ""):
         raise ValidationError("Upload a .csv or .xlsx file.")
 

@@ -5,35 +5,22 @@ from __future__ import annotations
 import dataclasses
 
 from flask import make_response
-from flask_smorest import Blueprint
 
-from hall.auth import comment_rate_limit, current_actor, protect_api_from_csrf, rate_limit_key
-from hall.community.roster_api import FormWithFilesParser
+from hall.auth import comment_rate_limit, current_actor, rate_limit_key
 from hall.community.service import get_community
 from hall.extensions import limiter
 from hall.issues import notifications, overview, schemas, scope, service, threads
 from hall.issues.models import Comment, Issue
 from hall.ledger import chain as ledger
 from hall.ledger import export
+from hall.rest import api_blueprint
 
-
-class _Blueprint(Blueprint):
-    # Multipart forms read as one body with their files (the photo upload); JSON as ever.
-    ARGUMENTS_PARSER = FormWithFilesParser()
-
-
-def _api_blueprint(name: str, description: str) -> Blueprint:
-    bp = _Blueprint(name, __name__, url_prefix="/api", description=description)
-    bp.before_request(protect_api_from_csrf)
-    return bp
-
-
-issues_bp = _api_blueprint(
+issues_bp = api_blueprint(
     "issues_api", "Issues: proposing, photos, supports, the lifecycle, each community's settings"
 )
-threads_bp = _api_blueprint("threads", "Comment threads, their history, reports and moderation")
-notifications_bp = _api_blueprint("notifications", "The logged-in account's notifications")
-ledger_bp = _api_blueprint(
+threads_bp = api_blueprint("threads", "Comment threads, their history, reports and moderation")
+notifications_bp = api_blueprint("notifications", "The logged-in account's notifications")
+ledger_bp = api_blueprint(
     "ledger", "A community's hash-chained ledger, to re-verify offline (sha256 of canonical JSON)"
 )
 

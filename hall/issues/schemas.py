@@ -10,13 +10,13 @@ from __future__ import annotations
 from flask import url_for
 from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
-from werkzeug.datastructures import FileStorage
 
 from hall.issues.lifecycle import DELIBERATION_TRANSITIONS, State
 from hall.issues.models import Advance, ScopeKind, Stance, ThresholdKind, Visibility
 from hall.issues.scope import MAX_SCOPE_TARGETS
 from hall.issues.service import BODY_MAX, TITLE_MAX
 from hall.issues.threads import COMMENT_MAX, REASON_MAX
+from hall.rest import require_file
 
 CATEGORY_MAX = 32  # issues.category is a String(32)
 CATEGORIES_MAX = 50
@@ -95,11 +95,6 @@ class PhotoSchema(Schema):
     content_type = fields.String()
 
 
-def _a_file(upload) -> None:
-    if not isinstance(upload, FileStorage):  # sent as a text field, not as a file
-        raise ValidationError("Upload a file.")
-
-
 class PhotoUploadSchema(Schema):
     # A browser's form may carry more (a CSRF token): only the photo matters here.
     class Meta:
@@ -107,7 +102,7 @@ class PhotoUploadSchema(Schema):
 
     photo = Upload(
         required=True,
-        validate=_a_file,
+        validate=require_file,
         metadata={
             "description": "A JPEG, PNG or WebP photo; it is re-encoded without its metadata."
         },

@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from hall.community.naming import natural_sort_key
 from hall.extensions import db
 from hall.ledger import chain as ledger
 from hall.ledger.models import LedgerChain
@@ -27,7 +28,7 @@ def verify_command(community_id: int | None) -> None:
     if community_id is not None:
         names = [ledger.community_chain(community_id)]
     else:
-        names = sorted(db.session.scalars(select(LedgerChain.name)), key=_natural)
+        names = sorted(db.session.scalars(select(LedgerChain.name)), key=natural_sort_key)
         if not names:
             click.echo("The ledger has no chains yet.")
     broken = False
@@ -38,9 +39,3 @@ def verify_command(community_id: int | None) -> None:
         broken = broken or not result.ok
     if broken:
         click.get_current_context().exit(1)
-
-
-def _natural(name: str) -> tuple[str, int, str]:
-    """community:2 before community:10."""
-    kind, _, rest = name.partition(":")
-    return (kind, int(rest), "") if rest.isdigit() else (kind, -1, rest)
