@@ -568,8 +568,8 @@ def support(actor: Actor, issue_id: int) -> Issue:
     except IntegrityError:  # the same person supporting from two devices at once
         db.session.rollback()
         raise Conflict("You already support this issue.") from None
-    _count_support(issue, +1)
     needed = support_threshold(issue)
+    _count_support(issue, +1, needed)
     settings = issue_settings(issue.community_id)
     if settings.advance is Advance.AUTOMATIC and issue.support_count >= needed:
         facts = Facts(support_threshold_met=True)
@@ -589,12 +589,14 @@ def withdraw_support(actor: Actor, issue_id: int) -> Issue:
     if found is None:
         raise Conflict("You do not support this issue.")
     db.session.delete(found)
-    _count_support(issue, -1)
+    _count_support(issue, -1, support_threshold(issue))
     db.session.commit()
     return issue
 
 
-def _count_support(issue: Issue, change: int) -> None:
+def _count_support(issue: Issue, change: int, needed: int) -> None:
+    # In SQL, not in Python: SQLite takes no row lock on the read before, so two supports at
+    # once would otherwise count as one.
     db.session.execute(
         update(Issue)
         .where(Issue.id == issue.id)
@@ -610,10 +612,6 @@ def _count_support(issue: Issue, change: int) -> None:
         # community may read: the chain records how the count moved.
         {"issue_id": issue.id, "supports": issue.support_count},
     )
-    data = {
-        "issue_id": issue.id,
-        "support_count": issue.support_count,
-        "threshold": support_threshold(issue),
-    }
+    data = {"issue_id": issue.id, "support_count": issue.support_count, "threshold": needed}
     outbox.queue(issue_room(issue.id), "issue.supports", data)
     announce_to_list(issue, "issue.updated")
