@@ -9,6 +9,7 @@ from hall import create_app
 from hall.config import Settings
 from hall.extensions import db as hall_db
 from hall.extensions import limiter
+from hall.realtime import presence
 from tests.api_client import ApiClient
 from tests.databases import BACKENDS, drop_database, empty_all_tables, fresh_database_url
 from tests.factories import World, build_world
@@ -54,6 +55,10 @@ def db(app):
     """
     with app.app_context():
         limiter.reset()
+    # Emptied tables hand out the same issue ids again: viewers counted in an earlier test's
+    # room (a connection its server had not yet closed) must not be counted in this one's.
+    settings = app.extensions["hall.settings"]
+    presence.configure(settings.redis_url, settings.socketio_channel)
     yield hall_db
     with app.app_context():
         hall_db.session.remove()
