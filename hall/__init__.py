@@ -35,6 +35,7 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
     from hall.ledger import models as ledger_models  # noqa: F401
     from hall.realtime import models as realtime_models  # noqa: F401
     from hall.realtime import presence
+    from hall.voting import models as voting_models  # noqa: F401
     from hall.web.i18n import compile_translations, select_locale, select_timezone
 
     db.init_app(app)
@@ -82,10 +83,12 @@ def _register_doors(app: Flask) -> None:
     from hall.ledger.cli import ledger_command
     from hall.realtime import outbox  # noqa: F401  (after-commit listeners)
     from hall.realtime.server import set_identifier
+    from hall.voting import api as voting_api
+    from hall.voting import events as voting_events  # noqa: F401  (room kinds)
     from hall.web import views as web_views
 
     api = HallApi(app)
-    for blueprint in community_api.blueprints + issues_api.blueprints:
+    for blueprint in community_api.blueprints + issues_api.blueprints + voting_api.blueprints:
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
     app.extensions["hall.api"] = api

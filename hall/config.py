@@ -54,6 +54,8 @@ class Settings:
     comment_rate_limit: str = "10 per minute;100 per hour"
     # Seconds between announcements of a room's viewer count (0: at every change).
     viewer_count_interval: float = 1.0
+    # Seconds between announcements of a vote's live tally (0: after every ballot).
+    tally_interval: float = 0.5
     default_locale: str = "zh_CN"
     default_timezone: str = "Asia/Shanghai"
     node_modules: Path = PROJECT_ROOT / "node_modules"
@@ -89,6 +91,7 @@ class Settings:
             viewer_count_interval=_seconds(
                 env, "HALL_VIEWER_COUNT_INTERVAL", cls.viewer_count_interval
             ),
+            tally_interval=_seconds(env, "HALL_TALLY_INTERVAL", cls.tally_interval),
         )
         return settings.replace(**overrides).validated()
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, Integer
+from sqlalchemy import BigInteger, DateTime, Integer
 from sqlalchemy.types import TypeDecorator
-
-HUNDRED = Decimal(100)
 
 
 def utcnow() -> datetime:
@@ -25,20 +23,29 @@ class Area(TypeDecorator):
 
     impl = Integer
     cache_ok = True
+    places = 2
 
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
         value = Decimal(value)
-        hundredths = value * HUNDRED
-        if hundredths != hundredths.to_integral_value():
-            raise ValueError(f"an area has at most two decimal places, not {value}")
-        return int(hundredths)
+        scaled = value.scaleb(self.places)
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"at most {self.places} decimal places, not {value}")
+        return int(scaled)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return (Decimal(int(value)) / HUNDRED).quantize(Decimal("0.01"))
+        return Decimal(int(value)).scaleb(-self.places).quantize(Decimal(1).scaleb(-self.places))
+
+
+class CustomWeight(Area):
+    """A vote's own weight per unit (an ownership share, as abroad): six places, exact."""
+
+    impl = BigInteger
+    cache_ok = True
+    places = 6
 
 
 class UTCDateTime(TypeDecorator):

@@ -24,6 +24,7 @@ def make_settings(database_url: str, instance_path, **overrides) -> Settings:
         testing=True,
         # In-process tests read what the server emitted as soon as the call returns.
         viewer_count_interval=0,
+        tally_interval=0,
     ).replace(**overrides)
 
 

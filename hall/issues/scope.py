@@ -65,11 +65,29 @@ def buildings_reached(issue: Issue) -> set[int] | None:
 
 def units_in_scope(issue: Issue) -> Select:
     """SELECT of the ids of the units the issue binds."""
-    query = select(Unit.id).where(Unit.community_id == issue.community_id)
     if issue.scope_kind is ScopeKind.COMMUNITY:
+        return units_of(issue.community_id, ScopeKind.COMMUNITY, None)
+    _, scope_column, _, _ = _TARGET[issue.scope_kind]
+    targets = select(scope_column).where(IssueScope.issue_id == issue.id)
+    return units_of(issue.community_id, issue.scope_kind, targets)
+
+
+def units_of(community_id: int, kind: ScopeKind, targets) -> Select:
+    """SELECT of the ids of the community's units in the buildings, stairwells or units named
+    by `targets` (ids, or a SELECT of them); all of them for a community-wide scope."""
+    query = select(Unit.id).where(Unit.community_id == community_id)
+    if kind is ScopeKind.COMMUNITY:
         return query
-    _, scope_column, unit_column, _ = _TARGET[issue.scope_kind]
-    return query.where(unit_column.in_(select(scope_column).where(IssueScope.issue_id == issue.id)))
+    _, _, unit_column, _ = _TARGET[kind]
+    return query.where(unit_column.in_(targets))
+
+
+def scope_ids(issue: Issue) -> list[int]:
+    """The ids the issue's scope names, in the order they were given."""
+    if issue.scope_kind is ScopeKind.COMMUNITY:
+        return []
+    _, _, _, attribute = _TARGET[issue.scope_kind]
+    return [getattr(row, attribute) for row in issue.scope]
 
 
 def households_in_scope(issue: Issue) -> int:

@@ -459,6 +459,17 @@ def transition(
     return issue
 
 
+def move_on(actor: Actor, issue: Issue, name: Name, reason: str = "") -> None:
+    """A later stage moves the issue as its own work requires: voting opens judgment and
+    closes it. The caller has locked the issue (`get_issue(..., for_update=True)`) and commits."""
+    facts = Facts(reason=reason)
+    try:
+        state = lifecycle.apply(issue.state, name, capacities(actor, issue), facts)
+    except TransitionRefused as refused:
+        raise _refusal(refused) from None
+    _move(issue, name, state, actor.account_id, reason.strip())
+
+
 _REFUSAL_FIELD = {
     Refusal.REASON_REQUIRED: "reason",
     Refusal.NO_MERGE_TARGET: "merge_into",

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hall.extensions import db
@@ -63,44 +63,39 @@ def append(
 ) -> LedgerEntry:
     """Add an entry to `chain` inside the caller's transaction; the caller commits.
 
-    The tip row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite writes one at a time
-    anyway), so two transactions appending to one chain take turns and never fork it.
+    The tip is taken by one upsert that creates the chain or moves its length on, returning
+    the new position and the previous hash. It is a write, so it locks the tip row until
+    commit on PostgreSQL and takes SQLite's write lock: two transactions appending to one chain
+    take turns and never fork it, while other chains go on.
     """
     session = db.session
-    tip = _locked_tip(chain)
-    if tip is None:
-        # A chain's first appends may race: each creates the tip unless one exists (a second
-        # creator waits for the first to commit, then finds it), then all lock it in turn.
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        session.execute(
-            dialect.insert(LedgerChain)
-            .values(name=chain, length=0, head_hash=GENESIS)
-            .on_conflict_do_nothing(index_elements=[LedgerChain.name])
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    position, previous_hash = session.execute(
+        dialect.insert(LedgerChain)
+        .values(name=chain, length=1, head_hash=GENESIS)
+        .on_conflict_do_update(
+            index_elements=[LedgerChain.name], set_={"length": LedgerChain.length + 1}
         )
-        tip = _locked_tip(chain)
+        .returning(LedgerChain.length, LedgerChain.head_hash)
+    ).one()
     payload = json.loads(json.dumps(payload))  # exactly what the JSON column will give back
     entry = LedgerEntry(
         chain=chain,
-        position=tip.length + 1,
+        position=position,
         kind=kind,
         subject=subject,
         actor_account_id=actor_account_id,
         recorded_at=utcnow(),
         payload=payload,
-        previous_hash=tip.head_hash,
+        previous_hash=previous_hash,
     )
     entry.hash = _hash_of(entry)
-    tip.length = entry.position
-    tip.head_hash = entry.hash
+    session.execute(
+        update(LedgerChain).where(LedgerChain.name == chain).values(head_hash=entry.hash)
+    )
     session.add(entry)
     session.flush()
     return entry
-
-
-def _locked_tip(chain: str) -> LedgerChain | None:
-    return db.session.execute(
-        select(LedgerChain).where(LedgerChain.name == chain).with_for_update()
-    ).scalar_one_or_none()
 
 
 def _hash_of(entry: LedgerEntry) -> str:

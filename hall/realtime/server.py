@@ -23,7 +23,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room, rooms
 from hall import current_settings
 from hall.errors import HallError, Invalid, NotFound, error_body
 from hall.extensions import socketio
-from hall.realtime import outbox, presence
+from hall.realtime import coalesce, outbox, presence
 
 RoomAuthoriser = Callable[[int], None]  # raises a HallError when the current actor may not join
 _room_kinds: dict[str, RoomAuthoriser] = {}
@@ -138,22 +138,9 @@ def _on_disconnect(reason=None):
             _announce_viewers(room)
 
 
-_pending_announcements: set[str] = set()
-
-
 def _announce_viewers(room: str) -> None:
     interval = current_settings().viewer_count_interval
-    if interval <= 0:
-        _send_viewer_count(room)
-    elif room not in _pending_announcements:
-        _pending_announcements.add(room)
-        socketio.start_background_task(_send_viewer_count_later, room, interval)
-
-
-def _send_viewer_count_later(room: str, interval: float) -> None:
-    socketio.sleep(interval)
-    _pending_announcements.discard(room)
-    _send_viewer_count(room)
+    coalesce.soon(room, interval, lambda: _send_viewer_count(room))
 
 
 def _send_viewer_count(room: str) -> None:

@@ -1,0 +1,106 @@
+"""What a vote's page and its API show one person: the vote, its rule in words, each plan
+with their household's share, where the vote stands, their ballot and what they may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hall.community.policy import Actor
+from hall.extensions import db
+from hall.voting import ballots, costshare, electorate, rules, service
+from hall.voting.models import Ballot, ElectorateMember, Proxy, Vote, VoteState
+
+
+@dataclass
+class Household:
+    """The actor's own household in the vote, or one they hold a proxy for."""
+
+    label: str
+    unit_ids: list[int]
+    ballot: Ballot | None
+    proxy: Proxy | None = None  # set when the actor casts for it as a proxy
+    shares: dict[str, int] = field(default_factory=dict)  # option key -> fen, this household
+
+
+@dataclass
+class VoteOverview:
+    vote: Vote
+    rule_text: list[str]
+    standing: dict
+    households: list[Household]
+    manages: bool
+    pending_paper: list[Ballot]
+    may_vote: bool
+
+
+def vote_overview(actor: Actor, vote_id: int) -> VoteOverview:
+    vote = service.get_vote(actor, vote_id)
+    manages = service.may_manage(actor, vote)
+    households = _households(actor, vote)
+    return VoteOverview(
+        vote=vote,
+        rule_text=rules.describe(service.rule_of(vote)),
+        standing=service.standing(vote) if vote.state is not VoteState.SCHEDULED else {},
+        households=households,
+        manages=manages,
+        pending_paper=ballots.pending_paper(vote) if manages else [],
+        may_vote=vote.state is VoteState.OPEN and bool(households),
+    )
+
+
+def _households(actor: Actor, vote: Vote) -> list[Household]:
+    plans = service.plans_of(vote)
+    splits = {}
+    if plans:
+        units = electorate.paying_units(vote)
+        splits = {option.key: costshare.split(plan, units) for option, plan in plans}
+
+    def shares_of(unit_ids: list[int]) -> dict[str, int]:
+        wanted = set(unit_ids)
+        return {
+            key: sum(share.amount for share in split.shares if share.unit_id in wanted)
+            for key, split in splits.items()
+        }
+
+    if vote.opened_at is None:
+        mine = [h for h in electorate.households(vote) if actor.person_id in h.owner_ids]
+        return [Household(h.label, [h.unit_id], None, shares=shares_of([h.unit_id])) for h in mine]
+    found = []
+    member = ballots.own_member(vote, actor.person_id)
+    if member is not None:
+        found.append(_household(vote, member, None, shares_of))
+    for proxy in ballots.proxies_held(actor, vote):
+        found.append(_household(vote, proxy.member, proxy, shares_of))
+    return found
+
+
+def _household(vote: Vote, member: ElectorateMember, proxy: Proxy | None, shares_of) -> Household:
+    unit_ids = electorate.units_of_member(member.id)
+    ballot = db.session.scalar(
+        db.select(Ballot).where(Ballot.vote_id == vote.id, Ballot.member_id == member.id)
+    )
+    return Household(member.label, unit_ids, ballot, proxy, shares_of(unit_ids))
+
+
+def shares_table(actor: Actor, vote_id: int) -> dict:
+    """Every household's amount under every plan, side by side, to the fen."""
+    vote = service.get_vote(actor, vote_id)
+    plans = service.plans_of(vote)
+    units = electorate.paying_units(vote)
+    compared = costshare.compare([plan for _, plan in plans], units) if plans else []
+    return {
+        "plans": [option for option, _ in plans],
+        "rows": [
+            {
+                "unit_id": unit.unit_id,
+                "label": unit.label,
+                "floor": unit.floor,
+                "area": str(unit.area),
+                "amounts": {
+                    option.key: share.amount
+                    for (option, _), share in zip(plans, shares, strict=True)
+                },
+            }
+            for unit, shares in compared
+        ],
+    }

@@ -1,0 +1,453 @@
+"""What the council does with votes: set one up on an issue, open it, read it, close it.
+
+One transaction each, authorised first. Opening copies the electorate into the vote; closing
+tallies by one grouped SQL sum, decides by the vote's rule, splits the winning plan's cost to
+the fen and moves the issue on. Everything a court may later ask about is in the vote's chain
+in the ledger: the rule, the electorate, each ballot, and the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from hall.community.policy import Action, Actor, Decision, decide
+from hall.errors import Conflict, Invalid, NotFound
+from hall.extensions import db
+from hall.issues import service as issues
+from hall.issues.lifecycle import Name, State
+from hall.issues.models import Issue, ScopeKind
+from hall.issues.scope import scope_ids, scope_rows
+from hall.ledger import chain as ledger
+from hall.realtime import outbox
+from hall.types import utcnow
+from hall.voting import costshare, electorate, rules
+from hall.voting.models import Ballot, Vote, VoteKind, VoteOption, VoteState
+from hall.voting.tally import ABSTAIN, Count, Verdict, Weight
+from hall.voting.tally import decide as decide_verdict
+
+FOR, AGAINST = "for", "against"
+MAX_PLANS = 6
+
+
+def vote_room(vote_id: int) -> str:
+    return f"vote:{vote_id}"
+
+
+def vote_chain(vote_id: int) -> str:
+    """Each vote has its own chain: its ballots take turns at their own tip only."""
+    return f"vote:{vote_id}"
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+
+def get_vote(actor: Actor, vote_id: int, *, for_update: bool = False) -> Vote:
+    """A vote the actor may see: whoever may see its issue may see it."""
+    query = select(Vote).where(Vote.id == vote_id)
+    if for_update:
+        query = query.with_for_update()
+    vote = db.session.scalar(query)
+    if vote is None:
+        raise NotFound("No such vote.")
+    issues.get_issue(actor, vote.issue_id)
+    return vote
+
+
+def may_manage(actor: Actor, vote: Vote | Issue) -> bool:
+    issue = vote if isinstance(vote, Issue) else db.session.get(Issue, vote.issue_id)
+    return decide(actor, Action.MANAGE_VOTE, issues.place_of_issue(issue)) is Decision.ALLOWED
+
+
+def require_manager(actor: Actor, issue: Issue) -> None:
+    issues.require_on_issue(actor, Action.MANAGE_VOTE, issue)
+
+
+def votes_of_issue(actor: Actor, issue_id: int) -> list[Vote]:
+    issues.get_issue(actor, issue_id)
+    return list(db.session.scalars(select(Vote).where(Vote.issue_id == issue_id).order_by(Vote.id)))
+
+
+def rule_of(vote: Vote) -> rules.Rule:
+    return rules.rule_from_data(vote.rule)
+
+
+def plans_of(vote: Vote) -> list[tuple[VoteOption, costshare.Plan]]:
+    return [
+        (option, costshare.plan_from_data(option.plan))
+        for option in vote.options
+        if option.plan is not None
+    ]
+
+
+def count(vote: Vote) -> Count:
+    """The vote's ballots summed by choice in the database; only confirmed ones count."""
+    rows = db.session.execute(
+        select(Ballot.choice, func.count(), func.sum(Ballot.area), func.sum(Ballot.weight))
+        .where(Ballot.vote_id == vote.id, Ballot.counted)
+        .group_by(Ballot.choice)
+    )
+    by_choice = {
+        choice: Weight(headcount, Decimal(area or 0), Decimal(weight or 0))
+        for choice, headcount, area, weight in rows
+    }
+    eligible = Weight(vote.eligible_headcount, vote.eligible_area, vote.eligible_weight)
+    return Count(eligible=eligible, by_choice=by_choice)
+
+
+def approvable(vote: Vote) -> list[str]:
+    if vote.kind is VoteKind.APPROVAL:
+        return [FOR]
+    return [option.key for option in vote.options if option.key != ABSTAIN]
+
+
+def results_visible(actor: Actor, vote: Vote) -> bool:
+    """Option by option results: live if the vote says so, otherwise once it closes."""
+    return vote.state is VoteState.CLOSED or vote.live_results
+
+
+def standing(vote: Vote, tally: Count | None = None) -> dict:
+    """Where the vote stands: participation against its thresholds and, where results are
+    shown, each option's headcount and area. What the live meter and the tally API show."""
+    tally = tally or count(vote)
+    verdict = decide_verdict(rule_of(vote), tally, approvable(vote))
+    participation = [
+        reason_data(reason) for reason in verdict.reasons if reason.kind == "participation"
+    ]
+    data = {
+        "vote_id": vote.id,
+        "state": vote.state.value,
+        "eligible": weight_data(tally.eligible),
+        "participants": weight_data(verdict.participants),
+        "participation": participation,
+    }
+    if vote.state is VoteState.CLOSED or vote.live_results:
+        data["options"] = {
+            option.key: weight_data(tally.by_choice.get(option.key, Weight()))
+            for option in vote.options
+        }
+        data["approval"] = [
+            reason_data(reason) for reason in verdict.reasons if reason.kind == "approval"
+        ]
+    return data
+
+
+def weight_data(weight: Weight) -> dict:
+    return {
+        "headcount": weight.headcount,
+        "area": str(weight.area),
+        "weight": str(weight.weight),
+    }
+
+
+def reason_data(reason) -> dict:
+    return {
+        "kind": reason.kind,
+        "measure": reason.measure.value,
+        "choice": reason.choice,
+        "ratio": percent(reason.ratio),
+        "threshold": percent(reason.threshold.fraction),
+        "comparison": reason.threshold.comparison.value,
+        "met": reason.met,
+        "text": reason.text,
+    }
+
+
+def percent(fraction) -> str:
+    """A fraction as a percentage with two places, rounded half up, exactly."""
+    hundredths = fraction * 10000
+    whole = (hundredths.numerator * 2 + hundredths.denominator) // (2 * hundredths.denominator)
+    return f"{Decimal(whole).scaleb(-2):.2f}"
+
+
+# Setting up ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoteSpec:
+    """What the council sets up; validated by the schema for shape, here for meaning."""
+
+    title: str
+    kind: VoteKind
+    rule: dict
+    closes_at: datetime
+    opens_at: datetime | None = None
+    secret: bool = False
+    live_results: bool = True
+    plans: tuple[dict, ...] = ()  # each {"label": ..., "plan": {...}}
+    scope_kind: ScopeKind | None = None  # None: the issue's own scope
+    scope_ids: tuple[int, ...] = ()
+    unit_weights: dict[int, Decimal] | None = None
+
+
+def create_vote(actor: Actor, issue_id: int, spec: VoteSpec) -> Vote:
+    """Set a vote up on an issue in deliberation or judgment; the issue moves to judgment."""
+    issue = issues.get_issue(actor, issue_id, for_update=True)
+    require_manager(actor, issue)
+    if issue.state not in (State.DELIBERATION, State.JUDGMENT):
+        raise Conflict(
+            "A vote is set up on an issue in deliberation or judgment.",
+            {"issue": [f"The issue is in {issue.state.value}."]},
+        )
+    rule = _rule(spec.rule)
+    now = utcnow()
+    opens_at = spec.opens_at or now
+    if spec.closes_at <= max(opens_at, now):
+        message = "The vote must close after it opens, and in the future."
+        raise Invalid(message, {"closes_at": [message]})
+    if spec.scope_kind is None:
+        kind, ids = issue.scope_kind, scope_ids(issue)
+    else:
+        kind, ids = spec.scope_kind, list(spec.scope_ids)
+        scope_rows(issue.community_id, kind, ids)  # each checked to be in the community
+    if rules.Measure.WEIGHT in rule.measures and not spec.unit_weights:
+        message = "This rule counts a custom weight: give each unit's weight."
+        raise Invalid(message, {"unit_weights": [message]})
+    vote = Vote(
+        issue_id=issue.id,
+        community_id=issue.community_id,
+        title=spec.title.strip(),
+        kind=spec.kind,
+        rule=rules.rule_to_data(rule),
+        secret=spec.secret,
+        live_results=spec.live_results,
+        opens_at=opens_at,
+        closes_at=spec.closes_at,
+        scope={"kind": kind.value, "ids": ids},
+        unit_weights={str(k): str(v) for k, v in spec.unit_weights.items()}
+        if spec.unit_weights
+        else None,
+        created_by_id=actor.account_id,
+    )
+    vote.options = _options(spec)
+    db.session.add(vote)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("The issue already has a vote under way.") from None
+    _check_plans_split(vote)
+    if issue.state is State.DELIBERATION:
+        issues.move_on(actor, issue, Name.OPEN_JUDGMENT)
+    outbox.queue(issues.issue_room(issue.id), "vote.created", vote_summary(vote))
+    db.session.commit()
+    return vote
+
+
+def _rule(data: dict) -> rules.Rule:
+    try:
+        return rules.rule_from_data(data)
+    except rules.RuleError as error:
+        field = f"rule.{error.field}" if error.field else "rule"
+        raise Invalid(error.message, {field: [error.message]}) from None
+
+
+def _options(spec: VoteSpec) -> list[VoteOption]:
+    if spec.kind is VoteKind.APPROVAL:
+        if len(spec.plans) > 1:
+            message = "A for-or-against vote approves at most one plan; offer several as a choice."
+            raise Invalid(message, {"plans": [message]})
+        plan = _plan(spec.plans[0], 0) if spec.plans else None
+        keyed = [(FOR, "For", plan), (AGAINST, "Against", None), (ABSTAIN, "Abstain", None)]
+    else:
+        if not 2 <= len(spec.plans) <= MAX_PLANS:
+            message = f"Offer between 2 and {MAX_PLANS} plans to choose from."
+            raise Invalid(message, {"plans": [message]})
+        keyed = []
+        for n, entry in enumerate(spec.plans, start=1):
+            plan = _plan(entry, n - 1)
+            keyed.append((f"plan_{n}", plan["name"], plan))
+        keyed.append((ABSTAIN, "Abstain", None))
+    return [
+        VoteOption(key=key, position=position, label=label, plan=plan)
+        for position, (key, label, plan) in enumerate(keyed)
+    ]
+
+
+def _plan(entry: dict, index: int) -> dict:
+    """A plan checked by the core; its label names it unless it has a name of its own."""
+    data = {"name": entry.get("label", "").strip(), **entry["plan"]}
+    try:
+        return costshare.plan_to_data(costshare.plan_from_data(data))
+    except costshare.CostShareError as error:
+        field = f"plans.{index}.plan.{error.field}" if error.field else f"plans.{index}.plan"
+        raise Invalid(error.message, {field: [error.message]}) from None
+
+
+def _check_plans_split(vote: Vote) -> None:
+    """Each plan must split over the units it would bind: refused now, not at close."""
+    units = electorate.paying_units(vote)
+    if not units:
+        message = "Nobody owns a unit in this scope: there is no one to vote."
+        raise Invalid(message, {"scope": [message]})
+    for index, (_, plan) in enumerate(plans_of(vote)):
+        try:
+            costshare.split(plan, units)
+        except costshare.CostShareError as error:
+            field = f"plans.{index}.plan.{error.field}"
+            raise Invalid(error.message, {field: [error.message]}) from None
+
+
+def open_vote(actor: Actor, vote_id: int) -> Vote:
+    """Fix the electorate and start taking ballots."""
+    vote = get_vote(actor, vote_id, for_update=True)
+    issue = db.session.get(Issue, vote.issue_id)
+    require_manager(actor, issue)
+    if vote.state is not VoteState.SCHEDULED:
+        raise Conflict(f"The vote is {vote.state.value}: only a scheduled vote opens.")
+    now = utcnow()
+    if vote.closes_at <= now:
+        message = "The closing time has passed: set the vote up again."
+        raise Conflict(message, {"closes_at": [message]})
+    members = electorate.snapshot(vote)
+    if not members:
+        raise Conflict("Nobody owns a unit in this scope: there is no one to vote.")
+    if vote.unit_weights is not None:
+        missing = [u for m in members for u in m.unit_ids if str(u) not in vote.unit_weights]
+        if missing:
+            message = f"No weight given for units {', '.join(map(str, missing[:20]))}."
+            raise Invalid(message, {"unit_weights": [message]})
+    vote.state = VoteState.OPEN
+    vote.opened_at = now
+    vote.opens_at = max(vote.opens_at, now)
+    entry = ledger.append(
+        vote_chain(vote.id),
+        "vote.opened",
+        vote_subject(vote.id),
+        actor.account_id,
+        {
+            "vote_id": vote.id,
+            "issue_id": vote.issue_id,
+            "title": vote.title,
+            "kind": vote.kind.value,
+            "rule": vote.rule,
+            "secret": vote.secret,
+            "options": [{"key": o.key, "label": o.label, "plan": o.plan} for o in vote.options],
+            "opens_at": vote.opens_at.isoformat(),
+            "closes_at": vote.closes_at.isoformat(),
+            "electorate": [
+                {"number": n, "units": list(m.unit_ids), "area": str(m.area)}
+                for n, m in enumerate(members, start=1)
+            ],
+            "unit_weights": vote.unit_weights,
+        },
+    )
+    _announce(vote, "vote.opened", {"hash": entry.hash})
+    db.session.commit()
+    return vote
+
+
+def vote_subject(vote_id: int) -> str:
+    return f"vote:{vote_id}"
+
+
+def vote_summary(vote: Vote) -> dict:
+    return {
+        "id": vote.id,
+        "issue_id": vote.issue_id,
+        "title": vote.title,
+        "kind": vote.kind.value,
+        "state": vote.state.value,
+        "opens_at": vote.opens_at.isoformat(),
+        "closes_at": vote.closes_at.isoformat(),
+        "passed": vote.passed,
+        "winner": vote.winner,
+    }
+
+
+def _announce(vote: Vote, event: str, extra: dict | None = None) -> None:
+    data = {"vote": vote_summary(vote), **(extra or {})}
+    outbox.queue(vote_room(vote.id), event, data)
+    outbox.queue(issues.issue_room(vote.issue_id), event, data)
+
+
+# Closing ---------------------------------------------------------------------------------------
+
+
+class IfFailed:
+    DELIBERATION = "deliberation"  # back to deliberation, for a better proposal
+    CLOSED = "closed"
+
+    ALL = (DELIBERATION, CLOSED)
+
+
+def close_vote(actor: Actor, vote_id: int, *, if_failed: str, reason: str = "") -> Vote:
+    """Stop taking ballots, decide, record the result and move the issue on."""
+    vote = get_vote(actor, vote_id, for_update=True)
+    issue = issues.get_issue(actor, vote.issue_id, for_update=True)
+    require_manager(actor, issue)
+    if vote.state is not VoteState.OPEN:
+        raise Conflict(f"The vote is {vote.state.value}: only an open vote closes.")
+    if if_failed not in IfFailed.ALL:
+        message = f"Say where a failed vote sends the issue: {' or '.join(IfFailed.ALL)}."
+        raise Invalid(message, {"if_failed": [message]})
+    now = utcnow()
+    if now < vote.closes_at and not reason.strip():
+        message = "The vote runs until its closing time: closing it early needs a reason."
+        raise Invalid(message, {"reason": [message]})
+    pending = db.session.scalar(
+        select(func.count()).where(Ballot.vote_id == vote.id, Ballot.counted.is_(False))
+    )
+    if pending:
+        raise Conflict(f"{pending} paper ballots await a second council member's confirmation.")
+    tally = count(vote)
+    verdict = decide_verdict(rule_of(vote), tally, approvable(vote))
+    vote.state = VoteState.CLOSED
+    vote.closed_at = now
+    vote.closed_by_id = actor.account_id
+    vote.passed = verdict.passed
+    vote.winner = verdict.winner
+    vote.result = result_data(vote, tally, verdict)
+    entry = ledger.append(
+        vote_chain(vote.id),
+        "vote.closed",
+        vote_subject(vote.id),
+        actor.account_id,
+        {"vote_id": vote.id, "early_reason": reason.strip(), **vote.result},
+    )
+    vote.result = {**vote.result, "hash": entry.hash}
+    summary = "; ".join(reason.text for reason in verdict.reasons)
+    if verdict.passed:
+        issues.move_on(actor, issue, Name.PUBLISH, f"The vote passed: {summary}")
+    else:
+        name = Name.REOPEN if if_failed == IfFailed.DELIBERATION else Name.CLOSE
+        issues.move_on(actor, issue, name, f"The vote failed: {summary}")
+    _announce(vote, "vote.closed", {"result": vote.result})
+    db.session.commit()
+    return vote
+
+
+def result_data(vote: Vote, tally: Count, verdict: Verdict) -> dict:
+    """The result as it is kept, published and hashed into the ledger."""
+    winning = next((o for o in vote.options if o.key == verdict.winner), None)
+    shares = []
+    if winning is not None and winning.plan is not None:
+        split = costshare.split(
+            costshare.plan_from_data(winning.plan), electorate.paying_units(vote)
+        )
+        shares = [
+            {
+                "unit_id": s.unit_id,
+                "label": s.label,
+                "coefficient": str(s.coefficient),
+                "amount": s.amount,
+            }
+            for s in split.shares
+        ]
+    return {
+        "eligible": weight_data(tally.eligible),
+        "participants": weight_data(verdict.participants),
+        "silent": weight_data(verdict.silent),
+        "silent_added_to": verdict.silent_added_to,
+        "by_choice": {
+            o.key: weight_data(tally.by_choice.get(o.key, Weight())) for o in vote.options
+        },
+        "passed": verdict.passed,
+        "winner": verdict.winner,
+        "reasons": [reason_data(reason) for reason in verdict.reasons],
+        "shares": shares,
+    }
