@@ -85,6 +85,7 @@ def _register_doors(app: Flask) -> None:
     from hall.realtime.server import set_identifier
     from hall.voting import api as voting_api
     from hall.voting import events as voting_events  # noqa: F401  (room kinds)
+    from hall.voting import views as voting_views
     from hall.web import views as web_views
 
     api = HallApi(app)
@@ -95,6 +96,7 @@ def _register_doors(app: Flask) -> None:
     app.register_blueprint(web_views.bp)
     app.register_blueprint(community_views.bp)
     app.register_blueprint(issue_views.bp)
+    app.register_blueprint(voting_views.bp)
     register_error_handlers(app)
     set_identifier(auth.identify_socket)
     app.cli.add_command(seed_demo_command)

@@ -11,6 +11,7 @@ from hall.community import demo as registry
 from hall.community.models import Unit
 from hall.extensions import db
 from hall.issues import demo as issues
+from hall.voting import demo as voting
 
 
 @click.command("seed-demo")
@@ -26,7 +27,7 @@ def seed_demo_command(force: bool) -> None:
     if community is None:
         click.echo(f"{registry.COMMUNITY} is there already; nothing changed.")
     else:
-        issues.seed(community)
+        voting.seed(issues.seed(community))
         units = db.session.scalar(
             select(func.count(Unit.id)).where(Unit.community_id == community.id)
         )

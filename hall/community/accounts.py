@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from hall.community.models import Account, ApiToken, RoleGrant
 from hall.community.policy import Actor, Grant, Place
@@ -59,11 +59,19 @@ def issue_token(account: Account, name: str = "") -> tuple[str, ApiToken]:
     return token, record
 
 
+# Built once: every API request asks it first.
+_ACCOUNT_BY_TOKEN = (
+    select(Account, ApiToken.expires_at)
+    .join(ApiToken, ApiToken.account_id == Account.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def account_for_token(token: str) -> Account | None:
-    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if record is None or record.expires_at <= utcnow() or not record.account.active:
+    found = db.session.execute(_ACCOUNT_BY_TOKEN, {"token_hash": _token_hash(token)}).first()
+    if found is None or found.expires_at <= utcnow() or not found.Account.active:
         return None
-    return record.account
+    return found.Account
 
 
 def revoke_token(token: str) -> None:
@@ -73,7 +81,8 @@ def revoke_token(token: str) -> None:
         db.session.commit()
 
 
-def grant_of(row: RoleGrant) -> Grant:
+def grant_of(row) -> Grant:
+    """A grant as the policy sees it, from a role_grants row (or anything with its columns)."""
     building_id = row.scope_id if row.scope_kind is ScopeKind.BUILDING else None
     return Grant(
         role=row.role,
@@ -82,8 +91,19 @@ def grant_of(row: RoleGrant) -> Grant:
     )
 
 
+_grants = RoleGrant.__table__
+_GRANTS = select(
+    _grants.c.role,
+    _grants.c.scope_kind,
+    _grants.c.scope_id,
+    _grants.c.community_id,
+    _grants.c.subdistrict_id,
+).where(_grants.c.account_id == bindparam("account_id"))
+
+
 def actor_for(account: Account) -> Actor:
-    rows = db.session.scalars(select(RoleGrant).where(RoleGrant.account_id == account.id))
+    # Core, not the ORM: every request builds its actor, and the grants are plain data.
+    rows = db.session.execute(_GRANTS, {"account_id": account.id})
     return Actor(
         account_id=account.id,
         grants=tuple(grant_of(row) for row in rows),

@@ -10,10 +10,11 @@ from hall.community.accounts import actor_for
 from hall.community.models import Account, Building, Community, Stairwell, Unit
 from hall.extensions import db
 from hall.issues import service, threads
-from hall.issues.models import Advance, ScopeKind, Stance, ThresholdKind
+from hall.issues.models import Advance, Issue, ScopeKind, Stance, ThresholdKind
 
 
-def seed(community: Community) -> None:
+def seed(community: Community) -> Issue:
+    """Seed the issues; returns the elevator issue, on which the voting stage seeds a vote."""
     actor = {
         name: actor_for(db.session.scalar(select(Account).where(Account.username == name)))
         for name in ("owner", "coowner", "tenant", "chair", "secretary")
@@ -93,3 +94,4 @@ def seed(community: Community) -> None:
         scope_kind=ScopeKind.UNITS,
         scope_ids=list(leak_units),
     )
+    return elevator

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hall.extensions import db
@@ -21,7 +22,7 @@ from hall.ledger.models import LedgerChain, LedgerEntry
 from hall.types import utcnow
 
 GENESIS = "0" * 64
-_VERIFY_BATCH = 1000
+_BATCH = 1000
 
 
 def community_chain(community_id: int) -> str:
@@ -58,44 +59,87 @@ def entry_hash(
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def append(
-    chain: str, kind: str, subject: str, actor_account_id: int | None, payload: dict
-) -> LedgerEntry:
-    """Add an entry to `chain` inside the caller's transaction; the caller commits.
+class Tip:
+    """A chain's tip, held locked by `locked` until the transaction ends."""
 
-    The tip is taken by one upsert that creates the chain or moves its length on, returning
-    the new position and the previous hash. It is a write, so it locks the tip row until
-    commit on PostgreSQL and takes SQLite's write lock: two transactions appending to one chain
-    take turns and never fork it, while other chains go on.
+    def __init__(self, chain: str, length: int, head_hash: str):
+        self.chain = chain
+        self.length = length
+        self.head_hash = head_hash
+        self.added: list[LedgerEntry] = []
+
+    def add(
+        self, kind: str, subject: str, actor_account_id: int | None, payload: dict
+    ) -> LedgerEntry:
+        """The next entry, hashed now and written when the `locked` block ends."""
+        entry = LedgerEntry(
+            chain=self.chain,
+            position=self.length + 1,
+            kind=kind,
+            subject=subject,
+            actor_account_id=actor_account_id,
+            recorded_at=utcnow(),
+            payload=json.loads(json.dumps(payload)),  # exactly what the JSON column gives back
+            previous_hash=self.head_hash,
+        )
+        entry.hash = _hash_of(entry)
+        self.length, self.head_hash = entry.position, entry.hash
+        self.added.append(entry)
+        return entry
+
+
+@contextmanager
+def locked(chain: str) -> Iterator[Tip]:
+    """Hold `chain`'s tip for the rest of the caller's transaction; the caller commits.
+
+    One upsert creates the chain or touches its tip row, returning its length and head. It is
+    a write, so it locks the row until commit on PostgreSQL and takes SQLite's write lock: two
+    transactions appending to one chain take turns and never fork it, while other chains go
+    on. What the caller reads inside the block, it reads after the last appender committed.
+    The entries added in the block are written together when it ends.
     """
     session = db.session
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    position, previous_hash = session.execute(
+    length, head_hash = session.execute(
         dialect.insert(LedgerChain)
-        .values(name=chain, length=1, head_hash=GENESIS)
+        .values(name=chain, length=0, head_hash=GENESIS)
         .on_conflict_do_update(
-            index_elements=[LedgerChain.name], set_={"length": LedgerChain.length + 1}
+            index_elements=[LedgerChain.name], set_={"length": LedgerChain.length}
         )
         .returning(LedgerChain.length, LedgerChain.head_hash)
     ).one()
-    payload = json.loads(json.dumps(payload))  # exactly what the JSON column will give back
-    entry = LedgerEntry(
-        chain=chain,
-        position=position,
-        kind=kind,
-        subject=subject,
-        actor_account_id=actor_account_id,
-        recorded_at=utcnow(),
-        payload=payload,
-        previous_hash=previous_hash,
-    )
-    entry.hash = _hash_of(entry)
-    session.execute(
-        update(LedgerChain).where(LedgerChain.name == chain).values(head_hash=entry.hash)
-    )
-    session.add(entry)
-    session.flush()
-    return entry
+    tip = Tip(chain, length, head_hash)
+    yield tip
+    if tip.added:
+        session.execute(insert(LedgerEntry.__table__), [_row_of(e) for e in tip.added])
+        session.execute(
+            update(LedgerChain)
+            .where(LedgerChain.name == chain)
+            .values(length=tip.length, head_hash=tip.head_hash)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def append(
+    chain: str, kind: str, subject: str, actor_account_id: int | None, payload: dict
+) -> LedgerEntry:
+    """Add one entry to `chain` inside the caller's transaction; the caller commits."""
+    with locked(chain) as tip:
+        return tip.add(kind, subject, actor_account_id, payload)
+
+
+def _row_of(entry: LedgerEntry) -> dict:
+    return {
+        "chain": entry.chain,
+        "position": entry.position,
+        "kind": entry.kind,
+        "subject": entry.subject,
+        "actor_account_id": entry.actor_account_id,
+        "recorded_at": entry.recorded_at,
+        "payload": entry.payload,
+        "previous_hash": entry.previous_hash,
+        "hash": entry.hash,
+    }
 
 
 def _hash_of(entry: LedgerEntry) -> str:
@@ -120,6 +164,16 @@ def entries_about(subject: str) -> list[LedgerEntry]:
     )
 
 
+def entries_of(chain: str) -> Iterable[LedgerEntry]:
+    """Every entry of `chain` in position order, read in batches."""
+    return db.session.scalars(
+        select(LedgerEntry)
+        .where(LedgerEntry.chain == chain)
+        .order_by(LedgerEntry.position)
+        .execution_options(yield_per=_BATCH)
+    )
+
+
 @dataclass(frozen=True)
 class Verification:
     chain: str
@@ -132,13 +186,7 @@ class Verification:
 
 def verify(chain: str) -> Verification:
     """Recompute every hash of `chain` from its first entry and compare with its recorded tip."""
-    entries = db.session.scalars(
-        select(LedgerEntry)
-        .where(LedgerEntry.chain == chain)
-        .order_by(LedgerEntry.position)
-        .execution_options(yield_per=_VERIFY_BATCH)
-    )
-    result = verify_entries(chain, entries)
+    result = verify_entries(chain, entries_of(chain))
     tip = db.session.get(LedgerChain, chain)
     recorded = (tip.length, tip.head_hash) if tip is not None else (0, GENESIS)
     if not result.ok or recorded == (result.length, result.head_hash):

@@ -7,7 +7,7 @@ from hall.issues.schemas import LedgerPageSchema, LedgerQuerySchema, Verificatio
 from hall.ledger import chain as ledger
 from hall.ledger import export
 from hall.rest import api_blueprint
-from hall.voting import ballots, overview, schemas, service
+from hall.voting import audit, ballots, casting, overview, schemas, service
 
 votes_bp = api_blueprint(
     "votes",
@@ -66,6 +66,14 @@ def get_vote(vote_id):
     return overview.vote_overview(current_actor(), vote_id)
 
 
+@votes_bp.delete("/votes/<int:vote_id>")
+@votes_bp.response(204)
+def cancel_vote(vote_id):
+    """Cancel a vote set up but not yet opened (the council): nothing of it is recorded yet,
+    and the issue, which stays in judgment, may have another vote."""
+    service.cancel_vote(current_actor(), vote_id)
+
+
 @votes_bp.post("/votes/<int:vote_id>/open")
 @votes_bp.response(200, schemas.VoteSchema)
 def open_vote(vote_id):
@@ -119,18 +127,23 @@ def verify_vote_ledger(vote_id):
     return ledger.verify(service.vote_chain(vote_id))
 
 
-# Ballots --------------------------------------------------------------------------------------
-
-
-def _receipt(cast: ballots.Cast) -> dict:
+@votes_bp.get("/votes/<int:vote_id>/recount")
+@votes_bp.response(200, schemas.RecountSchema)
+def recount(vote_id):
+    """Recount the vote from its ledger chain alone and compare with the recorded result:
+    what anyone can do offline with the chain's export. Secret votes: participation only."""
+    service.get_vote(current_actor(), vote_id)
+    chain = ledger.verify(service.vote_chain(vote_id))
+    found = audit.recount(ledger.entries_of(service.vote_chain(vote_id)))
     return {
-        "receipt": cast.receipt,
-        "choice": cast.ballot.choice,
-        "channel": cast.ballot.channel,
-        "household": cast.member.label,
-        "cast_at": cast.ballot.cast_at,
-        "nonce": cast.nonce,
+        "chain_ok": chain.ok,
+        "participants": found.participants,
+        "by_choice": found.by_choice,
+        "matches_result": found.matches,
     }
+
+
+# Ballots --------------------------------------------------------------------------------------
 
 
 @ballots_bp.post("/votes/<int:vote_id>/ballots")
@@ -139,13 +152,12 @@ def _receipt(cast: ballots.Cast) -> dict:
 def cast_ballot(body, vote_id):
     """Cast your household's ballot, or, with `unit`, that of a household whose owner made you
     their proxy. To change a ballot send `replaces`: the receipt of the one it replaces."""
-    cast = ballots.cast(
+    return casting.cast(
         current_actor(), vote_id, body["choice"], unit_id=body["unit"], replaces=body["replaces"]
     )
-    return _receipt(cast)
 
 
-@ballots_bp.get("/votes/<int:vote_id>/ballots/<string:receipt>")
+@ballots_bp.get("/votes/<int:vote_id>/ballots/<receipt>")
 @ballots_bp.response(200, schemas.BallotSchema)
 def check_receipt(vote_id, receipt):
     """Does the ballot with this receipt count? 404 once replaced by a later one."""

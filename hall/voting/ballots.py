@@ -1,25 +1,23 @@
-"""What owners and the council do with ballots: cast one online or by proxy, authorise a
-proxy, record a paper ballot and confirm it.
+"""What owners and the council do with ballots besides casting them (`casting`): authorise a
+proxy, record a paper ballot and confirm it, look a receipt up.
 
 A household has one ballot per vote (a unique row), replaced in place when its voter changes
-it; the last counts. Every cast is an entry in the vote's own chain in the ledger, and its
-hash is the receipt the voter keeps. Changing a ballot names the receipt being replaced, so
-two devices casting at once cannot both win: the second is told the ballot moved on.
+it; the last counts. Every ballot is an entry in the vote's own chain in the ledger, and its
+hash is the receipt the voter keeps.
 
 Channels exclude each other: once a paper ballot is recorded for a household, the household
 cannot vote online, and a household that voted online cannot hand in paper. Whichever came
 first is the one that counts; the council rejecting a paper ballot reopens the online door.
+Everything that writes a ballot or a proxy holds the vote chain's tip while it checks what it
+writes over, so two of them never both pass their checks.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_, select
 
 from hall.community.models import Account, Ownership, Tenancy, Unit
 from hall.community.policy import Actor
@@ -29,6 +27,7 @@ from hall.issues.models import Issue
 from hall.ledger import chain as ledger
 from hall.types import utcnow
 from hall.voting import live
+from hall.voting.casting import CHOOSE_AN_OPTION, check_open, commitment
 from hall.voting.models import (
     Ballot,
     Channel,
@@ -42,31 +41,9 @@ from hall.voting.models import (
 from hall.voting.service import get_vote, require_manager, vote_chain, vote_subject
 
 
-@dataclass(frozen=True)
-class Cast:
-    """What the voter is shown and keeps."""
-
-    ballot: Ballot
-    member: ElectorateMember
-    receipt: str
-    nonce: str | None  # opens a secret ballot's commitment in the ledger
-
-
-def _open_for_ballots(vote: Vote) -> None:
-    now = utcnow()
-    if vote.state is not VoteState.OPEN:
-        raise Conflict(f"The vote is {vote.state.value}: ballots are taken while it is open.")
-    if now < vote.opens_at:
-        raise Conflict(f"The vote opens at {vote.opens_at.isoformat()}.")
-    if now >= vote.closes_at:
-        raise Conflict("The vote has closed: its closing time has passed.")
-
-
 def _choice(vote: Vote, choice: str) -> str:
     if choice not in {option.key for option in vote.options}:
-        keys = ", ".join(option.key for option in vote.options)
-        message = f"Choose one of: {keys}."
-        raise Invalid(message, {"choice": [message]})
+        raise Invalid(CHOOSE_AN_OPTION, {"choice": [CHOOSE_AN_OPTION]})
     return choice
 
 
@@ -92,171 +69,36 @@ def own_member(vote: Vote, person_id: int | None) -> ElectorateMember | None:
     )
 
 
+def _unexpired():
+    return or_(Proxy.expires_at.is_(None), Proxy.expires_at > utcnow())
+
+
 def active_proxy(vote_id: int, member_id: int) -> Proxy | None:
+    """The proxy a household gave, not taken back and not expired."""
     return db.session.scalar(
         select(Proxy).where(
-            Proxy.vote_id == vote_id, Proxy.member_id == member_id, Proxy.revoked_at.is_(None)
+            Proxy.vote_id == vote_id,
+            Proxy.member_id == member_id,
+            Proxy.revoked_at.is_(None),
+            _unexpired(),
         )
-    )
-
-
-def _acting_for(actor: Actor, vote: Vote, unit_id: int | None):
-    """The household the actor casts for, and the proxy they cast through (if any)."""
-    mine = own_member(vote, actor.person_id)
-    if unit_id is None:
-        if mine is None:
-            raise Forbidden("You are not an owner who votes in this vote's electorate.")
-        member = mine
-    else:
-        member = member_of_unit(vote, unit_id)
-    proxy = active_proxy(vote.id, member.id)
-    if mine is not None and member.id == mine.id:
-        if proxy is not None:
-            raise Conflict(
-                "You authorised a proxy for this vote: revoke the proxy to vote yourself.",
-                {"unit": ["A proxy holds this household's ballot."]},
-            )
-        return member, None
-    if proxy is None or proxy.proxy_person_id != actor.person_id:
-        raise Forbidden("You neither own that unit nor hold its owner's proxy for this vote.")
-    if proxy.expires_at is not None and proxy.expires_at <= utcnow():
-        raise Forbidden("Your proxy for that household has expired.")
-    return member, proxy
-
-
-def cast(
-    actor: Actor,
-    vote_id: int,
-    choice: str,
-    *,
-    unit_id: int | None = None,
-    replaces: str | None = None,
-) -> Cast:
-    """Cast (or change) the ballot of the actor's household, or of one they hold a proxy for."""
-    vote = get_vote(actor, vote_id)
-    _open_for_ballots(vote)
-    choice = _choice(vote, choice)
-    member, proxy = _acting_for(actor, vote, unit_id)
-    existing = db.session.scalar(
-        select(Ballot).where(Ballot.vote_id == vote.id, Ballot.member_id == member.id)
-    )
-    if existing is not None and existing.channel is Channel.PAPER:
-        raise Conflict(
-            "A paper ballot was handed in for this household: the paper ballot counts.",
-            {"choice": ["This household voted on paper."]},
-        )
-    if existing is None and replaces:
-        message = "There is no ballot to replace: this household has not voted."
-        raise Conflict(message, {"replaces": [message]})
-    if existing is not None and replaces != existing.receipt:
-        message = (
-            "This household has already voted. To change the ballot, send the receipt of "
-            "the ballot you are replacing."
-            if not replaces
-            else "That is not the household's latest ballot: it was changed meanwhile."
-        )
-        raise Conflict(message, {"replaces": [message]})
-    channel = Channel.PROXY if proxy is not None else Channel.ONLINE
-    nonce = secrets.token_hex(16) if vote.secret else None
-    entry = ledger.append(
-        vote_chain(vote.id),
-        "ballot.cast",
-        vote_subject(vote.id),
-        actor.account_id,
-        _ballot_payload(vote, member, choice, channel, nonce, proxy, replaces),
-    )
-    if existing is None:
-        ballot = Ballot(
-            vote_id=vote.id,
-            member_id=member.id,
-            choice=choice,
-            channel=channel,
-            area=member.area,
-            weight=member.weight,
-            counted=True,
-            cast_by_id=actor.account_id,
-            proxy_id=proxy.id if proxy else None,
-            cast_at=entry.recorded_at,
-            receipt=entry.hash,
-            nonce=nonce,
-        )
-        db.session.add(ballot)
-        try:
-            db.session.flush()
-        except IntegrityError:
-            db.session.rollback()
-            raise _raced() from None
-    else:
-        # Only if the ballot is still the one the voter saw: a change from another device
-        # that committed first leaves this one nothing to update.
-        changed = db.session.execute(
-            update(Ballot)
-            .where(Ballot.id == existing.id, Ballot.receipt == replaces)
-            .values(
-                choice=choice,
-                channel=channel,
-                cast_by_id=actor.account_id,
-                proxy_id=proxy.id if proxy else None,
-                cast_at=entry.recorded_at,
-                receipt=entry.hash,
-                nonce=nonce,
-                changes=Ballot.changes + 1,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if changed.rowcount != 1:
-            db.session.rollback()
-            raise _raced()
-        ballot = existing
-    db.session.commit()
-    live.tally_changed(vote.id)
-    return Cast(ballot, member, entry.hash, nonce)
-
-
-def _raced() -> Conflict:
-    message = "Another ballot for this household arrived at the same moment and counts."
-    return Conflict(message, {"replaces": [message]})
-
-
-def commitment(vote_id: int, member_number: int, choice: str, nonce: str) -> str:
-    """What a secret ballot's ledger entry holds instead of its choice."""
-    return hashlib.sha256(f"{vote_id}:{member_number}:{choice}:{nonce}".encode()).hexdigest()
-
-
-def _ballot_payload(vote, member, choice, channel, nonce, proxy, replaces) -> dict:
-    payload = {
-        "vote_id": vote.id,
-        "member": member.number,
-        "channel": channel.value,
-        "replaces": replaces,
-    }
-    if proxy is not None:
-        payload["proxy"] = proxy.entry_hash
-    if nonce is None:
-        payload["choice"] = choice
-    else:
-        payload["commitment"] = commitment(vote.id, member.number, choice, nonce)
-    return payload
-
-
-def ballot_of(actor: Actor, vote: Vote) -> Ballot | None:
-    """The ballot of the actor's own household, if cast."""
-    member = own_member(vote, actor.person_id)
-    if member is None:
-        return None
-    return db.session.scalar(
-        select(Ballot).where(Ballot.vote_id == vote.id, Ballot.member_id == member.id)
     )
 
 
 def by_receipt(actor: Actor, vote_id: int, receipt: str) -> Ballot:
-    """Look a receipt up: is the ballot it stands for the one that counts?"""
+    """Look a receipt up: is the ballot it stands for the one that counts? The choice of a
+    secret ballot is shown to the one who cast it alone."""
     vote = get_vote(actor, vote_id)
     ballot = db.session.scalar(
         select(Ballot).where(Ballot.vote_id == vote.id, Ballot.receipt == receipt)
     )
     if ballot is None:
         raise NotFound("No ballot counts under that receipt: it was replaced, or never cast.")
+    if vote.secret and ballot.cast_by_id != actor.account_id:
+        # A receipt proves a secret ballot counts; it must not show anyone else the choice,
+        # or it could be demanded as proof of how one voted.
+        db.session.expunge(ballot)
+        ballot.choice = None
     return ballot
 
 
@@ -342,38 +184,56 @@ def grant_proxy(
     if holder.person_id in voters:
         message = "That person already votes for this household."
         raise Invalid(message, {"proxy_account_id": [message]})
-    if db.session.scalar(
-        select(Ballot.id).where(Ballot.vote_id == vote.id, Ballot.member_id == member.id)
-    ):
-        raise Conflict("This household has already voted: a proxy can no longer cast for it.")
-    if active_proxy(vote.id, member.id) is not None:
-        raise Conflict("This household already has a proxy: revoke it first.")
-    entry = ledger.append(
-        vote_chain(vote.id),
-        "proxy.granted",
-        vote_subject(vote.id),
-        actor.account_id,
-        {
-            "vote_id": vote.id,
-            "member": member.number,
-            "proxy_person": holder.person_id,
-            "authorisation": authorisation.strip(),
-            "expires_at": expires_at.isoformat() if expires_at else None,
-        },
-    )
-    proxy = Proxy(
-        vote_id=vote.id,
-        member_id=member.id,
-        grantor_person_id=grantor,
-        proxy_person_id=holder.person_id,
-        authorisation=authorisation.strip(),
-        expires_at=expires_at,
-        recorded_by_id=actor.account_id,
-        entry_hash=entry.hash,
-    )
-    db.session.add(proxy)
+    with ledger.locked(vote_chain(vote.id)) as tip:
+        if db.session.scalar(
+            select(Ballot.id).where(Ballot.vote_id == vote.id, Ballot.member_id == member.id)
+        ):
+            raise Conflict("This household has already voted: a proxy can no longer cast for it.")
+        given = db.session.scalar(
+            select(Proxy).where(
+                Proxy.vote_id == vote.id, Proxy.member_id == member.id, Proxy.revoked_at.is_(None)
+            )
+        )
+        if given is not None and (given.expires_at is None or given.expires_at > utcnow()):
+            raise Conflict("This household already has a proxy: revoke it first.")
+        if given is not None:  # lapsed: it makes room for the new one
+            _take_back(tip, given, actor.account_id, "expired")
+        entry = tip.add(
+            "proxy.granted",
+            vote_subject(vote.id),
+            actor.account_id,
+            {
+                "vote_id": vote.id,
+                "member": member.number,
+                "proxy_person": holder.person_id,
+                "authorisation": authorisation.strip(),
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            },
+        )
+        proxy = Proxy(
+            vote_id=vote.id,
+            member_id=member.id,
+            grantor_person_id=grantor,
+            proxy_person_id=holder.person_id,
+            authorisation=authorisation.strip(),
+            expires_at=expires_at,
+            recorded_by_id=actor.account_id,
+            entry_hash=entry.hash,
+        )
+        db.session.add(proxy)
+        db.session.flush()
     db.session.commit()
     return proxy
+
+
+def _take_back(tip: ledger.Tip, proxy: Proxy, account_id: int | None, why: str) -> None:
+    proxy.revoked_at = utcnow()
+    tip.add(
+        "proxy.revoked",
+        vote_subject(proxy.vote_id),
+        account_id,
+        {"vote_id": proxy.vote_id, "proxy": proxy.entry_hash, "why": why},
+    )
 
 
 def revoke_proxy(actor: Actor, vote_id: int, proxy_id: int) -> Proxy:
@@ -384,14 +244,8 @@ def revoke_proxy(actor: Actor, vote_id: int, proxy_id: int) -> Proxy:
     mine = own_member(vote, actor.person_id)
     if mine is None or mine.id != proxy.member_id:
         require_manager(actor, db.session.get(Issue, vote.issue_id))
-    proxy.revoked_at = utcnow()
-    ledger.append(
-        vote_chain(vote.id),
-        "proxy.revoked",
-        vote_subject(vote.id),
-        actor.account_id,
-        {"vote_id": vote.id, "proxy": proxy.entry_hash},
-    )
+    with ledger.locked(vote_chain(vote.id)) as tip:
+        _take_back(tip, proxy, actor.account_id, "revoked")
     db.session.commit()
     return proxy
 
@@ -406,6 +260,7 @@ def proxies_held(actor: Actor, vote: Vote) -> list[Proxy]:
                 Proxy.vote_id == vote.id,
                 Proxy.proxy_person_id == actor.person_id,
                 Proxy.revoked_at.is_(None),
+                _unexpired(),
             )
         )
     )
@@ -418,47 +273,51 @@ def record_paper(actor: Actor, vote_id: int, *, unit_id: int, choice: str, sheet
     """A council member records a paper sheet; it counts once a second member confirms it."""
     vote = get_vote(actor, vote_id)
     require_manager(actor, db.session.get(Issue, vote.issue_id))
-    _open_for_ballots(vote)
+    check_open(vote.state, vote.opens_at, vote.closes_at)
     choice = _choice(vote, choice)
     if not sheet.strip():
         message = "Give the paper sheet's reference, so the sheet can be found again."
         raise Invalid(message, {"sheet": [message]})
     member = member_of_unit(vote, unit_id)
-    entry = ledger.append(
-        vote_chain(vote.id),
-        "ballot.paper_recorded",
-        vote_subject(vote.id),
-        actor.account_id,
-        {
-            "vote_id": vote.id,
-            "member": member.number,
-            "channel": Channel.PAPER.value,
-            "sheet": sheet.strip(),
-            "choice": choice,
-        },
-    )
-    ballot = Ballot(
-        vote_id=vote.id,
-        member_id=member.id,
-        choice=choice,
-        channel=Channel.PAPER,
-        area=member.area,
-        weight=member.weight,
-        counted=False,
-        cast_by_id=actor.account_id,
-        paper_sheet=sheet.strip(),
-        cast_at=entry.recorded_at,
-        receipt=entry.hash,
-    )
-    db.session.add(ballot)
-    try:
+    nonce = secrets.token_hex(16) if vote.secret else None
+    payload = {
+        "vote_id": vote.id,
+        "member": member.number,
+        "channel": Channel.PAPER.value,
+        "sheet": sheet.strip(),
+    }
+    if nonce is None:
+        payload["choice"] = choice
+    else:
+        payload["commitment"] = commitment(vote.id, member.number, choice, nonce)
+    with ledger.locked(vote_chain(vote.id)) as tip:
+        db.session.refresh(vote)  # under the tip: a close that committed meanwhile shows
+        check_open(vote.state, vote.opens_at, vote.closes_at)
+        if db.session.scalar(
+            select(Ballot.id).where(Ballot.vote_id == vote.id, Ballot.member_id == member.id)
+        ):
+            raise Conflict(
+                "This household has already voted (online, or on another sheet): one ballot "
+                "counts.",
+                {"unit": ["This household has already voted."]},
+            )
+        entry = tip.add("ballot.paper_recorded", vote_subject(vote.id), actor.account_id, payload)
+        ballot = Ballot(
+            vote_id=vote.id,
+            member_id=member.id,
+            choice=choice,
+            channel=Channel.PAPER,
+            area=member.area,
+            weight=member.weight,
+            counted=False,
+            cast_by_id=actor.account_id,
+            paper_sheet=sheet.strip(),
+            cast_at=entry.recorded_at,
+            receipt=entry.hash,
+            nonce=nonce,
+        )
+        db.session.add(ballot)
         db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(
-            "This household has already voted (online, or on another sheet): one ballot counts.",
-            {"unit": ["This household has already voted."]},
-        ) from None
     db.session.commit()
     return ballot
 
@@ -482,7 +341,10 @@ def _pending_paper(actor: Actor, vote_id: int, ballot_id: int) -> tuple[Vote, Ba
 
 def confirm_paper(actor: Actor, vote_id: int, ballot_id: int) -> Ballot:
     vote, ballot = _pending_paper(actor, vote_id, ballot_id)
-    _open_for_ballots(vote)
+    # Not _open_for_ballots: a sheet handed in before the closing time is confirmed after it
+    # too, or the vote, which cannot close while sheets wait, could never close.
+    if vote.state is not VoteState.OPEN:
+        raise Conflict(f"The vote is {vote.state.value}: only an open vote's sheets confirm.")
     ballot.counted = True
     ballot.confirmed_by_id = actor.account_id
     ledger.append(
@@ -493,7 +355,9 @@ def confirm_paper(actor: Actor, vote_id: int, ballot_id: int) -> Ballot:
         {"vote_id": vote.id, "ballot": ballot.receipt},
     )
     db.session.commit()
-    live.tally_changed(vote.id)
+    # vote_id, not vote.id: the commit expired `vote`, and reading it again would hold a
+    # connection while the tally takes another; under load the pool would run dry.
+    live.tally_changed(vote_id)
     return ballot
 
 

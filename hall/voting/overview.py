@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
+from hall.community.models import Account, Person
 from hall.community.policy import Actor
 from hall.extensions import db
 from hall.voting import ballots, costshare, electorate, rules, service
@@ -104,3 +107,48 @@ def shares_table(actor: Actor, vote_id: int) -> dict:
             for unit, shares in compared
         ],
     }
+
+
+# What the pages add: who holds a household's proxy, whom a proxy form names, the electorate's
+# units for a paper sheet, who recorded a sheet. Read-only, as everything above.
+
+
+@dataclass(frozen=True)
+class ProxyGiven:
+    """The active proxy the actor's own household gave, and the name of its holder."""
+
+    proxy: Proxy
+    holder_name: str
+
+
+def proxy_given(actor: Actor, vote: Vote) -> ProxyGiven | None:
+    member = ballots.own_member(vote, actor.person_id)
+    if member is None:
+        return None
+    proxy = ballots.active_proxy(vote.id, member.id)
+    if proxy is None:
+        return None
+    holder = db.session.get(Person, proxy.proxy_person_id)
+    return ProxyGiven(proxy, holder.name if holder is not None else "")
+
+
+def account_id_for_username(username: str) -> int | None:
+    """The account a proxy form names by its username; the service then checks that it is a
+    resident of the vote's community."""
+    return db.session.scalar(select(Account.id).where(Account.username == username.strip()))
+
+
+def electorate_units(vote: Vote) -> list[tuple[int, str]]:
+    """The units of the vote's electorate, id and label, in natural order: a paper sheet
+    names one of them."""
+    return [(unit.unit_id, unit.label) for unit in electorate.paying_units(vote)]
+
+
+def account_names(account_ids: set[int]) -> dict[int, str]:
+    """Display names of accounts, such as the council members who recorded paper sheets."""
+    if not account_ids:
+        return {}
+    rows = db.session.execute(
+        select(Account.id, Account.display_name).where(Account.id.in_(account_ids))
+    )
+    return {account_id: name for account_id, name in rows}

@@ -91,7 +91,7 @@ class VoteSchema(Schema):
 
 class BallotSchema(Schema):
     id = fields.Integer()
-    choice = fields.String()
+    choice = fields.String(allow_none=True, metadata={"description": "Hidden if secret."})
     channel = fields.Enum(Channel, by_value=True)
     counted = fields.Boolean()
     cast_at = fields.DateTime()
@@ -179,3 +179,12 @@ class ReasonSchema(Schema):
 class SharesSchema(Schema):
     plans = fields.List(fields.Nested(OptionSchema))
     rows = fields.List(fields.Dict())
+
+
+class RecountSchema(Schema):
+    chain_ok = fields.Boolean(metadata={"description": "Every hash of the vote's chain holds."})
+    participants = fields.Dict()
+    by_choice = fields.Dict(allow_none=True, metadata={"description": "None for secret votes."})
+    matches_result = fields.Boolean(
+        allow_none=True, metadata={"description": "None while the vote is open."}
+    )

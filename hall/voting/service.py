@@ -8,14 +8,17 @@ in the ledger: the rule, the electorate, each ballot, and the result.
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from hall.community.policy import Action, Actor, Decision, decide
+from hall.community.service import get_community
 from hall.errors import Conflict, Invalid, NotFound
 from hall.extensions import db
 from hall.issues import service as issues
@@ -24,10 +27,10 @@ from hall.issues.models import Issue, ScopeKind
 from hall.issues.scope import scope_ids, scope_rows
 from hall.ledger import chain as ledger
 from hall.realtime import outbox
-from hall.types import utcnow
+from hall.types import Area, CustomWeight, utcnow
 from hall.voting import costshare, electorate, rules
 from hall.voting.models import Ballot, Vote, VoteKind, VoteOption, VoteState
-from hall.voting.tally import ABSTAIN, Count, Verdict, Weight
+from hall.voting.tally import ABSTAIN, Count, Verdict, Weight, percents
 from hall.voting.tally import decide as decide_verdict
 
 FOR, AGAINST = "for", "against"
@@ -47,14 +50,14 @@ def vote_chain(vote_id: int) -> str:
 
 
 def get_vote(actor: Actor, vote_id: int, *, for_update: bool = False) -> Vote:
-    """A vote the actor may see: whoever may see its issue may see it."""
+    """A vote the actor may see: whoever may see its community's issues may see it."""
     query = select(Vote).where(Vote.id == vote_id)
     if for_update:
         query = query.with_for_update()
     vote = db.session.scalar(query)
     if vote is None:
         raise NotFound("No such vote.")
-    issues.get_issue(actor, vote.issue_id)
+    get_community(actor, vote.community_id)  # a vote's issue is never a draft: no more to see
     return vote
 
 
@@ -73,7 +76,13 @@ def votes_of_issue(actor: Actor, issue_id: int) -> list[Vote]:
 
 
 def rule_of(vote: Vote) -> rules.Rule:
-    return rules.rule_from_data(vote.rule)
+    return _parsed_rule(json.dumps(vote.rule, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_rule(data: str) -> rules.Rule:
+    # A rule is checked field by field when parsed; the few a site uses are parsed once.
+    return rules.rule_from_data(json.loads(data))
 
 
 def plans_of(vote: Vote) -> list[tuple[VoteOption, costshare.Plan]]:
@@ -86,28 +95,32 @@ def plans_of(vote: Vote) -> list[tuple[VoteOption, costshare.Plan]]:
 
 def count(vote: Vote) -> Count:
     """The vote's ballots summed by choice in the database; only confirmed ones count."""
-    rows = db.session.execute(
-        select(Ballot.choice, func.count(), func.sum(Ballot.area), func.sum(Ballot.weight))
-        .where(Ballot.vote_id == vote.id, Ballot.counted)
-        .group_by(Ballot.choice)
-    )
+    rows = db.session.execute(_COUNT, {"vote_id": vote.id})
     by_choice = {
-        choice: Weight(headcount, Decimal(area or 0), Decimal(weight or 0))
-        for choice, headcount, area, weight in rows
+        choice: Weight(headcount, area, weight) for choice, headcount, area, weight in rows
     }
     eligible = Weight(vote.eligible_headcount, vote.eligible_area, vote.eligible_weight)
     return Count(eligible=eligible, by_choice=by_choice)
+
+
+_ballots = Ballot.__table__
+# Built once, Core: a live tally runs it a few times a second for every vote being watched.
+_COUNT = (
+    select(
+        _ballots.c.choice,
+        func.count(),
+        func.sum(_ballots.c.area, type_=Area()),
+        func.sum(_ballots.c.weight, type_=CustomWeight()),
+    )
+    .where(_ballots.c.vote_id == bindparam("vote_id"), _ballots.c.counted)
+    .group_by(_ballots.c.choice)
+)
 
 
 def approvable(vote: Vote) -> list[str]:
     if vote.kind is VoteKind.APPROVAL:
         return [FOR]
     return [option.key for option in vote.options if option.key != ABSTAIN]
-
-
-def results_visible(actor: Actor, vote: Vote) -> bool:
-    """Option by option results: live if the vote says so, otherwise once it closes."""
-    return vote.state is VoteState.CLOSED or vote.live_results
 
 
 def standing(vote: Vote, tally: Count | None = None) -> dict:
@@ -139,29 +152,24 @@ def standing(vote: Vote, tally: Count | None = None) -> dict:
 def weight_data(weight: Weight) -> dict:
     return {
         "headcount": weight.headcount,
-        "area": str(weight.area),
-        "weight": str(weight.weight),
+        "area": f"{weight.area:.2f}",
+        "weight": f"{weight.weight:.6f}",
     }
 
 
 def reason_data(reason) -> dict:
+    ratio, threshold = percents(reason.ratio, reason.threshold.fraction)
     return {
         "kind": reason.kind,
         "measure": reason.measure.value,
         "choice": reason.choice,
-        "ratio": percent(reason.ratio),
-        "threshold": percent(reason.threshold.fraction),
+        # Percentages without the sign: "71.20", with more places where two would blur.
+        "ratio": ratio.rstrip("%"),
+        "threshold": threshold.rstrip("%"),
         "comparison": reason.threshold.comparison.value,
         "met": reason.met,
         "text": reason.text,
     }
-
-
-def percent(fraction) -> str:
-    """A fraction as a percentage with two places, rounded half up, exactly."""
-    hundredths = fraction * 10000
-    whole = (hundredths.numerator * 2 + hundredths.denominator) // (2 * hundredths.denominator)
-    return f"{Decimal(whole).scaleb(-2):.2f}"
 
 
 # Setting up ------------------------------------------------------------------------------------
@@ -203,7 +211,10 @@ def create_vote(actor: Actor, issue_id: int, spec: VoteSpec) -> Vote:
         kind, ids = issue.scope_kind, scope_ids(issue)
     else:
         kind, ids = spec.scope_kind, list(spec.scope_ids)
-        scope_rows(issue.community_id, kind, ids)  # each checked to be in the community
+        try:
+            scope_rows(issue.community_id, kind, ids)  # each checked to be in the community
+        except Invalid as error:  # named as the request names it
+            raise Invalid(error.message, {"electorate": [error.message]}) from None
     if rules.Measure.WEIGHT in rule.measures and not spec.unit_weights:
         message = "This rule counts a custom weight: give each unit's weight."
         raise Invalid(message, {"unit_weights": [message]})
@@ -260,6 +271,9 @@ def _options(spec: VoteSpec) -> list[VoteOption]:
         keyed = []
         for n, entry in enumerate(spec.plans, start=1):
             plan = _plan(entry, n - 1)
+            if any(plan["name"] == name for _, name, _ in keyed):
+                message = "Each plan needs a name of its own."
+                raise Invalid(message, {f"plans.{n - 1}.label": [message]})
             keyed.append((f"plan_{n}", plan["name"], plan))
         keyed.append((ABSTAIN, "Abstain", None))
     return [
@@ -283,13 +297,27 @@ def _check_plans_split(vote: Vote) -> None:
     units = electorate.paying_units(vote)
     if not units:
         message = "Nobody owns a unit in this scope: there is no one to vote."
-        raise Invalid(message, {"scope": [message]})
+        raise Invalid(message, {"electorate": [message]})
     for index, (_, plan) in enumerate(plans_of(vote)):
         try:
             costshare.split(plan, units)
         except costshare.CostShareError as error:
             field = f"plans.{index}.plan.{error.field}"
             raise Invalid(error.message, {field: [error.message]}) from None
+
+
+def cancel_vote(actor: Actor, vote_id: int) -> None:
+    """Take back a vote set up but never opened: one set up wrongly, or whose closing time
+    passed first. Nothing of it is in the ledger yet, and the issue may have another vote,
+    which it could not while this one stood."""
+    vote = get_vote(actor, vote_id, for_update=True)
+    issue = issues.get_issue(actor, vote.issue_id, for_update=True)
+    require_manager(actor, issue)
+    if vote.state is not VoteState.SCHEDULED:
+        raise Conflict(f"The vote is {vote.state.value}: only a vote not yet opened is cancelled.")
+    outbox.queue(issues.issue_room(issue.id), "vote.cancelled", {"vote": vote_summary(vote)})
+    db.session.delete(vote)
+    db.session.commit()
 
 
 def open_vote(actor: Actor, vote_id: int) -> Vote:
@@ -411,11 +439,14 @@ def close_vote(actor: Actor, vote_id: int, *, if_failed: str, reason: str = "") 
     )
     vote.result = {**vote.result, "hash": entry.hash}
     summary = "; ".join(reason.text for reason in verdict.reasons)
-    if verdict.passed:
-        issues.move_on(actor, issue, Name.PUBLISH, f"The vote passed: {summary}")
-    else:
-        name = Name.REOPEN if if_failed == IfFailed.DELIBERATION else Name.CLOSE
-        issues.move_on(actor, issue, name, f"The vote failed: {summary}")
+    # An issue escalated or reopened while its vote ran has gone elsewhere: the result is
+    # kept and published with the vote, and the issue stays where it was taken.
+    if issue.state is State.JUDGMENT:
+        if verdict.passed:
+            issues.move_on(actor, issue, Name.PUBLISH, f"The vote passed: {summary}")
+        else:
+            name = Name.REOPEN if if_failed == IfFailed.DELIBERATION else Name.CLOSE
+            issues.move_on(actor, issue, name, f"The vote failed: {summary}")
     _announce(vote, "vote.closed", {"result": vote.result})
     db.session.commit()
     return vote

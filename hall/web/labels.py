@@ -183,6 +183,33 @@ _SHAPED_MESSAGES = (
         N_("At most %(num)d buildings, stairwells or units in one scope."),
     ),
     (re.compile(r"Not in this community: .*"), N_("Choose places of this community only.")),
+    # Votes (hall.voting.service and hall.voting.ballots)
+    (
+        re.compile(r"Offer between 2 and (\d+) plans to choose from\."),
+        N_("Offer between 2 and %(num)d plans to choose from."),
+    ),
+    (
+        re.compile(r"(\d+) paper ballots await a second council member's confirmation\."),
+        N_("%(num)d paper ballots await a second council member's confirmation."),
+    ),
+    (re.compile(r"The issue is in \w+\."), N_("The issue is not in deliberation or judgment.")),
+    (
+        re.compile(r"The vote is \w+: only a scheduled vote opens\."),
+        N_("Only a vote that has not opened yet can be opened."),
+    ),
+    (
+        re.compile(r"The vote is \w+: only an open vote closes\."),
+        N_("Only an open vote can be closed."),
+    ),
+    (
+        re.compile(r"The vote is \w+: ballots are taken while it is open\."),
+        N_("Ballots are taken only while the vote is open."),
+    ),
+    (re.compile(r"The vote opens at .*"), N_("The vote has not opened yet.")),
+    (
+        re.compile(r"Say where a failed vote sends the issue: .*"),
+        N_("Say where the issue goes if the vote fails."),
+    ),
     (
         re.compile(r"The thread of an issue in \w+ is closed\."),
         N_("The discussion of this issue is closed."),
@@ -221,3 +248,116 @@ def field_message(message: str) -> str:
 
 def category_label(category: str) -> str:
     return str(CATEGORY_NAMES.get(category, category))
+
+
+# Votes ------------------------------------------------------------------------------------------
+
+VOTE_STATE_NAMES = {
+    "scheduled": lazy_gettext("Not open yet"),
+    "open": lazy_gettext("Open for ballots"),
+    "closed": lazy_gettext("Voting closed"),
+}
+
+VOTE_KIND_NAMES = {
+    "approval": lazy_gettext("For or against"),
+    "plans": lazy_gettext("A choice between plans"),
+}
+
+# The fixed options of a vote; a plan's option is shown by the plan's own name.
+OPTION_NAMES = {
+    "for": lazy_gettext("For"),
+    "against": lazy_gettext("Against"),
+    "abstain": lazy_gettext("Abstain"),
+}
+
+RULE_PRESET_NAMES = {
+    "major_matter": lazy_gettext(
+        "Major matter (Civil Code Art. 278): an elevator, maintenance funds, rebuilding"
+    ),
+    "ordinary_matter": lazy_gettext("Other joint matter (Civil Code Art. 278)"),
+    "simple_majority": lazy_gettext("Simple majority of the owners who vote"),
+}
+
+SILENCE_NAMES = {
+    "not_counted": lazy_gettext("Owners who do not vote are not counted"),
+    "majority_side": lazy_gettext(
+        "Owners who do not vote join the side most voters chose (only where the community's "
+        "own rules say so and every owner was given the ballot)"
+    ),
+}
+
+MEASURE_NAMES = {
+    "area": lazy_gettext("By floor area"),
+    "headcount": lazy_gettext("By number of owners"),
+    "weight": lazy_gettext("By ownership shares"),
+}
+
+COST_BASE_NAMES = {
+    "area": lazy_gettext("By each flat's floor area"),
+    "household": lazy_gettext("Equally by household"),
+}
+
+IF_FAILED_NAMES = {
+    "deliberation": lazy_gettext("Back to deliberation, for a better proposal"),
+    "closed": lazy_gettext("Close the issue"),
+}
+
+CHANNEL_NAMES = {
+    "online": lazy_gettext("online"),
+    "proxy": lazy_gettext("by proxy"),
+    "paper": lazy_gettext("on paper"),
+}
+
+# The voting services' messages that pages show beside a field or above a form.
+VOTE_SERVICE_MESSAGES = (
+    N_("No such vote."),
+    N_("A vote is set up on an issue in deliberation or judgment."),
+    N_("The vote must close after it opens, and in the future."),
+    N_("The issue already has a vote under way."),
+    N_("A for-or-against vote approves at most one plan; offer several as a choice."),
+    N_("Nobody owns a unit in this scope: there is no one to vote."),
+    N_("The closing time has passed: set the vote up again."),
+    N_("The vote runs until its closing time: closing it early needs a reason."),
+    N_("The vote has closed: its closing time has passed."),
+    N_("That unit is not in this vote's electorate."),
+    N_("You are not an owner who votes in this vote's electorate."),
+    N_("You authorised a proxy for this vote: revoke the proxy to vote yourself."),
+    N_("A proxy holds this household's ballot."),
+    N_("You neither own that unit nor hold its owner's proxy for this vote."),
+    N_("Your proxy for that household has expired."),
+    N_("A paper ballot was handed in for this household: the paper ballot counts."),
+    N_("This household voted on paper."),
+    N_("There is no ballot to replace: this household has not voted."),
+    N_(
+        "This household has already voted. To change the ballot, send the receipt of the "
+        "ballot you are replacing."
+    ),
+    N_("That is not the household's latest ballot: it was changed meanwhile."),
+    N_("Another ballot for this household arrived at the same moment and counts."),
+    N_("A proxy is a resident of this community with an account."),
+    N_("The vote has closed."),
+    N_("Say what authorises the proxy: the letter's reference or the owner's words."),
+    N_("Proxies are given once the vote opens and its electorate is fixed."),
+    N_(
+        "Only an owner in the electorate authorises a proxy for their household; a proxy "
+        "cannot pass it on."
+    ),
+    N_("That person already votes for this household."),
+    N_("This household has already voted: a proxy can no longer cast for it."),
+    N_("This household already has a proxy: revoke it first."),
+    N_("No such proxy."),
+    N_("Give the paper sheet's reference, so the sheet can be found again."),
+    N_("This household has already voted (online, or on another sheet): one ballot counts."),
+    N_("This household has already voted."),
+    N_("No such paper ballot."),
+    N_("That paper ballot is already confirmed."),
+    N_("A second council member confirms a paper ballot, not the one who recorded it."),
+    N_("Say what is wrong with the sheet."),
+)
+
+
+def option_label(option) -> str:
+    """A vote option's name: translated for/against/abstain, a plan by its own name."""
+    if option.key in OPTION_NAMES:
+        return str(OPTION_NAMES[option.key])
+    return option.label

@@ -3,47 +3,8 @@ proxy and on paper, live tally events, close, verdict and shares."""
 
 from __future__ import annotations
 
-import pytest
-
 from hall.extensions import socketio
-from tests.api_client import ApiClient
-from tests.issues.test_issues_api import OneTokenEach, configure, propose
-from tests.voting.factories import elevator_plans, in_days, stairwell_of_owners
-
-
-@pytest.fixture
-def api(app, db) -> OneTokenEach:
-    return OneTokenEach(app.test_client())
-
-
-@pytest.fixture
-def stairwell(app, world):
-    with app.app_context():
-        return stairwell_of_owners(world.home)
-
-
-def owner(app, stairwell, room) -> ApiClient:
-    client = ApiClient(app.test_client())
-    client.token = stairwell.tokens[room]
-    return client
-
-
-def issue_in_deliberation(api, world, stairwell) -> int:
-    """The 9栋 elevator issue, supported by one owner and so in deliberation."""
-    configure(api, world.home, support_threshold=1)
-    issue_id = propose(
-        api.as_user("resident"),
-        world.home,
-        title="9栋电梯更换",
-        scope=("buildings", [stairwell.building_id]),
-    )["id"]
-    supported = api.client.post(
-        f"/api/issues/{issue_id}/support",
-        headers={"Authorization": f"Bearer {stairwell.tokens['901']}"},
-    )
-    assert supported.status_code == 200, supported.get_json()
-    assert supported.get_json()["state"] == "deliberation"
-    return issue_id
+from tests.voting.factories import elevator_plans, in_days, issue_in_deliberation, owner
 
 
 def test_a_whole_plan_vote(app, api, world, stairwell):

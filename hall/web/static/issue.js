@@ -378,6 +378,12 @@
             showState(issue.state);
             changed();
           },
+          // A vote set up, opened, closed or cancelled: the vote panel is redrawn with the
+          // notice's reload.
+          "vote.created": changed,
+          "vote.opened": changed,
+          "vote.closed": changed,
+          "vote.cancelled": changed,
           viewers: function (data) {
             showViewers(data.count);
           },
