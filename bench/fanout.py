@@ -53,15 +53,11 @@ import os
 import resource
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -71,15 +67,19 @@ from pathlib import Path
 import aiohttp
 import socketio
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-GUNICORN = BIN / "gunicorn"
-HALL = BIN / "hall"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-# Hall's PostgreSQL driver is psycopg2; SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3.
-POSTGRES_ADMIN_URL = os.environ.get(
-    "HALL_TEST_POSTGRES", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
-).replace("postgresql://", "postgresql+psycopg2://", 1)
+from bench.harness import (  # noqa: E402  (the project root on the path first)
+    HALL,
+    POSTGRES_ADMIN_URL,
+    PROJECT_ROOT,
+    Server,
+    free_port,
+    gunicorn,
+    percentile,
+    postgres,
+)
+
 DEFAULT_REDIS_URL = os.environ.get("HALL_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 DEMO_PASSWORD = "hall-demo-2026"
@@ -89,8 +89,6 @@ AUTHOR = "owner"
 WATCHERS = ("coowner", "tenant", "committee", "chair", "owner")
 
 TARGET_RATIO = 1.3
-STARTUP_TIMEOUT = 60.0
-STOP_TIMEOUT = 15.0
 CONNECT_TIMEOUT = 30.0
 BATCH_QUIET = 0.5  # seconds without other events before the next batch of watchers connects
 DEFAULT_PAYLOAD_BYTES = 1000  # the bare server's event size until Hall's is known
@@ -103,15 +101,6 @@ COMMENT_TEXT = (
 
 
 # Results --------------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile of `values` (p in 0..100); NaN when empty."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[rank - 1]
 
 
 @dataclass
@@ -208,12 +197,6 @@ def raise_open_file_limit() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def server_environment(options: argparse.Namespace, instance: Path, **extra: str) -> dict:
     """What an operator would set for one server of this benchmark (Hall or bare alike)."""
     env = {
@@ -241,82 +224,6 @@ def server_environment(options: argparse.Namespace, instance: Path, **extra: str
     return env
 
 
-@dataclass
-class Server:
-    name: str
-    base_url: str
-    process: subprocess.Popen
-    log_dir: Path
-
-    def stderr_tail(self, lines: int = 40) -> str:
-        path = self.log_dir / f"{self.name}.stderr"
-        text = path.read_text(errors="replace") if path.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def check_running(self) -> None:
-        if self.process.poll() is not None:
-            raise RuntimeError(
-                f"{self.name} server exited with {self.process.returncode}; its stderr:\n"
-                f"{self.stderr_tail()}"
-            )
-
-    def stop(self) -> None:
-        """SIGTERM to the gunicorn master, then SIGKILL to its process group if it lingers."""
-        if self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(STOP_TIMEOUT)
-
-
-@contextlib.contextmanager
-def gunicorn(name: str, app: str, env: dict, log_dir: Path) -> Iterator[Server]:
-    """`gunicorn -c gunicorn.conf.py <app>` until the block ends, once /healthz answers 200."""
-    log_dir.mkdir(parents=True, exist_ok=True)
-    Path(env["HALL_INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
-    with (
-        open(log_dir / f"{name}.stdout", "wb") as out,
-        open(log_dir / f"{name}.stderr", "wb") as err,
-    ):
-        process = subprocess.Popen(
-            [str(GUNICORN), "-c", "gunicorn.conf.py", app],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-            start_new_session=True,  # its own process group, so a SIGKILL reaches the workers
-        )
-        server = Server(name, f"http://{env['HALL_BIND']}", process, log_dir)
-        try:
-            wait_until_healthy(server)
-            yield server
-        finally:
-            server.stop()
-
-
-def wait_until_healthy(server: Server) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    last_error = "no answer yet"
-    while time.monotonic() < deadline:
-        server.check_running()
-        try:
-            with urllib.request.urlopen(server.base_url + "/healthz", timeout=5) as response:
-                if response.status == 200:
-                    return
-                last_error = f"HTTP {response.status}"
-        except (urllib.error.URLError, OSError) as error:
-            last_error = repr(error)
-        time.sleep(0.1)
-    raise RuntimeError(
-        f"{server.name} did not answer /healthz within {STARTUP_TIMEOUT:.0f} s ({last_error}); "
-        f"its stderr:\n{server.stderr_tail()}"
-    )
-
-
 # The database ---------------------------------------------------------------------------------
 
 
@@ -326,18 +233,6 @@ def run_hall_command(args: list[str], env: dict) -> None:
     )
     if finished.returncode != 0:
         raise RuntimeError(f"hall {' '.join(args)} failed:\n{finished.stdout}{finished.stderr}")
-
-
-def postgres(statement: str) -> None:
-    """Run one statement on the PostgreSQL server as its administrator (autocommit)."""
-    import sqlalchemy as sa  # Hall's own dependency; only needed for PostgreSQL
-
-    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(statement))
-    finally:
-        admin.dispose()
 
 
 @contextlib.contextmanager

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+
 import pytest
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
 from hall import create_app
 from hall.config import Settings
@@ -13,6 +17,7 @@ from hall.realtime import presence
 from tests.api_client import ApiClient
 from tests.databases import BACKENDS, drop_database, empty_all_tables, fresh_database_url
 from tests.factories import World, build_world
+from tests.services import free_port
 
 
 def make_settings(database_url: str, instance_path, **overrides) -> Settings:
@@ -91,3 +96,16 @@ def client(app, db):
 @pytest.fixture
 def api(app, db) -> ApiClient:
     return ApiClient(app.test_client())
+
+
+@pytest.fixture
+def live_server(app, world) -> Iterator[str]:
+    """Hall on a free local port for the length of one test; yields its base URL."""
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="hall-live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

@@ -51,6 +51,7 @@ from hall.issues.lifecycle import Capacity, Name, Requirement, State
 from hall.issues.models import Comment, Issue, ScopeKind, Stance
 from hall.issues.overview import Overview, issue_overview
 from hall.realtime import outbox
+from hall.web.forms import apply_errors, flash_refusal
 from hall.web.labels import (
     CATEGORY_NAMES,
     ISSUE_STATE_NAMES,
@@ -249,25 +250,6 @@ def iso(value: datetime | str | None) -> str:
     return value.isoformat()
 
 
-def _apply_errors(error: HallError, fields: dict) -> bool:
-    """Put a service's field errors beside the form fields they name; False if none matched."""
-    placed = False
-    for name, messages in (error.fields or {}).items():
-        target = fields.get(name)
-        if target is None:
-            continue
-        if isinstance(messages, str):
-            messages = [messages]
-        target.errors = list(target.errors or []) + [field_message(m) for m in messages]
-        placed = True
-    return placed
-
-
-def _flash_refusal(error: HallError) -> None:
-    messages = [m for listed in (error.fields or {}).values() for m in listed]
-    flash(field_message(messages[0] if messages else error.message), "error")
-
-
 def _back_to_issue(issue_id: int, comment_id: int | None = None):
     anchor = f"comment-{comment_id}" if comment_id else None
     return redirect(url_for("issues.show", issue_id=issue_id, _anchor=anchor))
@@ -381,7 +363,7 @@ def new_issue(community_id: int):
         except Invalid as error:
             scope_errors = [field_message(m) for m in error.fields.get("scope", [])]
             fields = {"title": form.title, "body": form.body, "category": form.category}
-            if not _apply_errors(error, fields) and not scope_errors:
+            if not apply_errors(error, fields) and not scope_errors:
                 scope_errors = [field_message(error.message)]
         else:
             _add_photos(actor, issue.id, form.photos.data or [])
@@ -551,11 +533,11 @@ def post_comment(issue_id: int):
             )
         except Conflict as error:
             # The thread closed, or the comment answered was hidden, while this was written.
-            _flash_refusal(error)
+            flash_refusal(error)
             return _back_to_issue(issue_id, parent_id)
         except Invalid as error:
             fields = {"body": form.body, "parent_id": form.body, "stance": form.stance}
-            if not _apply_errors(error, fields):
+            if not apply_errors(error, fields):
                 raise
         else:
             return _back_to_issue(issue_id, comment.id)
@@ -579,7 +561,7 @@ def support(issue_id: int):
     except Conflict as error:
         if _wants_json():
             raise
-        _flash_refusal(error)
+        flash_refusal(error)
         return _back_to_issue(issue_id)
     if _wants_json():
         return jsonify(
@@ -623,7 +605,7 @@ def transition(issue_id: int):
                     "merge_into": form.merge_number,
                     "transition": form.transition,
                 }
-                if not _apply_errors(error, fields):
+                if not apply_errors(error, fields):
                     raise
             else:
                 state = ISSUE_STATE_NAMES[issue.state.value]
@@ -669,10 +651,10 @@ def edit_comment(comment_id: int):
         try:
             threads.edit_comment(actor, comment.id, body=form.body.data, stance=stance)
         except Invalid as error:
-            if not _apply_errors(error, {"body": form.body, "stance": form.stance}):
+            if not apply_errors(error, {"body": form.body, "stance": form.stance}):
                 raise
         except Conflict as error:
-            _flash_refusal(error)
+            flash_refusal(error)
             return _back_to_issue(issue.id, comment.id)
         else:
             flash(gettext("Your comment is changed."), "info")
@@ -693,7 +675,7 @@ def delete_comment(comment_id: int):
         try:
             threads.delete_comment(actor, comment.id)
         except Conflict as error:
-            _flash_refusal(error)
+            flash_refusal(error)
             return _back_to_issue(issue.id, comment.id)
         flash(gettext("Your comment is deleted."), "info")
         return _back_to_issue(issue.id, comment.id)
@@ -710,10 +692,10 @@ def report_comment(comment_id: int):
         try:
             threads.report_comment(actor, comment.id, form.reason.data or "")
         except Conflict as error:
-            _flash_refusal(error)
+            flash_refusal(error)
             return _back_to_issue(issue.id, comment.id)
         except Invalid as error:
-            if not _apply_errors(error, {"reason": form.reason}):
+            if not apply_errors(error, {"reason": form.reason}):
                 raise
         else:
             flash(gettext("Thank you: the moderators will look at this comment."), "info")
@@ -739,10 +721,10 @@ def moderate_comment(comment_id: int):
                 actor, comment.id, action=form.action.data or "", reason=form.reason.data
             )
         except Invalid as error:
-            if not _apply_errors(error, {"reason": form.reason}):
+            if not apply_errors(error, {"reason": form.reason}):
                 raise
         except Conflict as error:
-            _flash_refusal(error)
+            flash_refusal(error)
             return _back_to_issue(issue.id, comment.id)
         else:
             if form.action.data == "hide":

@@ -48,6 +48,7 @@ from hall.types import utcnow
 from hall.voting import ballots, casting, costshare, overview, rules, schemas, service
 from hall.voting.models import Channel, Vote, VoteKind, VoteState
 from hall.voting.tally import percent
+from hall.web.forms import apply_errors, flash_refusal
 from hall.web.labels import (
     CHANNEL_NAMES,
     COST_BASE_NAMES,
@@ -278,25 +279,6 @@ def _moment(value: datetime | None, zone: ZoneInfo) -> str:
     locale = get_locale()
     day = format_skeleton("yMMMEd", value, tzinfo=zone, locale=locale)
     return f"{day} {format_skeleton('Hm', value, tzinfo=zone, locale=locale)}"
-
-
-def _apply_errors(error: HallError, fields: dict) -> bool:
-    """Put a service's field errors beside the form fields they name; False if none matched."""
-    placed = False
-    for name, messages in (error.fields or {}).items():
-        target = fields.get(name)
-        if target is None:
-            continue
-        if isinstance(messages, str):
-            messages = [messages]
-        target.errors = list(target.errors or []) + [field_message(m) for m in messages]
-        placed = True
-    return placed
-
-
-def _flash_refusal(error: HallError) -> None:
-    messages = [m for listed in (error.fields or {}).values() for m in listed]
-    flash(field_message(messages[0] if messages else error.message), "error")
 
 
 def _back_to_vote(vote_id: int, anchor: str | None = None):
@@ -569,7 +551,7 @@ def cast(vote_id: int):
         )
     except (Invalid, Conflict) as error:
         db.session.rollback()
-        _flash_refusal(error)
+        flash_refusal(error)
         return _back_to_vote(vote_id, anchor)
     flash(gettext("Your ballot is cast. Its receipt is shown below."), "info")
     return _back_to_vote(vote_id, anchor)
@@ -600,11 +582,11 @@ def grant_proxy(vote_id: int):
         except Invalid as error:
             db.session.rollback()
             fields = {"proxy_account_id": form.username, "authorisation": form.authorisation}
-            if not _apply_errors(error, fields):
+            if not apply_errors(error, fields):
                 raise
         except Conflict as error:
             db.session.rollback()
-            _flash_refusal(error)
+            flash_refusal(error)
             return _back_to_vote(vote_id, "proxy")
         else:
             flash(gettext("Your neighbour may now cast your household's ballot."), "info")
@@ -621,7 +603,7 @@ def revoke_proxy(vote_id: int, proxy_id: int):
         ballots.revoke_proxy(current_actor(), vote_id, proxy_id)
     except Conflict as error:
         db.session.rollback()
-        _flash_refusal(error)
+        flash_refusal(error)
     else:
         flash(gettext("The proxy is revoked: you vote for your household yourself."), "info")
     return _back_to_vote(vote_id, "household-own")
@@ -639,7 +621,7 @@ def open_vote(vote_id: int):
         service.open_vote(current_actor(), vote_id)
     except (Invalid, Conflict) as error:
         db.session.rollback()
-        _flash_refusal(error)
+        flash_refusal(error)
     else:
         flash(gettext("The vote is open: owners can cast their ballots now."), "info")
     return _back_to_vote(vote_id)
@@ -657,8 +639,8 @@ def close_vote(vote_id: int):
             )
         except (Invalid, Conflict) as error:
             db.session.rollback()
-            if not _apply_errors(error, {"if_failed": form.if_failed, "reason": form.reason}):
-                _flash_refusal(error)
+            if not apply_errors(error, {"if_failed": form.if_failed, "reason": form.reason}):
+                flash_refusal(error)
                 return _back_to_vote(vote_id, "close")
         else:
             if vote.passed:
@@ -687,8 +669,8 @@ def record_paper(vote_id: int):
         except (Invalid, Conflict) as error:
             db.session.rollback()
             fields = {"unit": form.unit, "choice": form.choice, "sheet": form.sheet}
-            if not _apply_errors(error, fields):
-                _flash_refusal(error)
+            if not apply_errors(error, fields):
+                flash_refusal(error)
                 return _back_to_vote(vote_id, "paper")
             status = error.status
         else:
@@ -709,7 +691,7 @@ def confirm_paper(vote_id: int, ballot_id: int):
         ballots.confirm_paper(current_actor(), vote_id, ballot_id)
     except (Invalid, Conflict) as error:
         db.session.rollback()
-        _flash_refusal(error)
+        flash_refusal(error)
     else:
         flash(gettext("The paper ballot is confirmed and counts."), "info")
     return _back_to_vote(vote_id, "paper")
@@ -724,11 +706,11 @@ def reject_paper(vote_id: int, ballot_id: int):
             ballots.reject_paper(current_actor(), vote_id, ballot_id, form.reason.data)
         except Invalid as error:
             db.session.rollback()
-            if not _apply_errors(error, {"reason": form.reason}):
+            if not apply_errors(error, {"reason": form.reason}):
                 raise
         except Conflict as error:
             db.session.rollback()
-            _flash_refusal(error)
+            flash_refusal(error)
             return _back_to_vote(vote_id, "paper")
         else:
             flash(gettext("The paper ballot is struck out: the household may vote again."), "info")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from flask import flash
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import AnyOf, InputRequired, Length
 
+from hall.errors import HallError
 from hall.web.i18n import LOCALES
+from hall.web.labels import field_message
 
 
 class LoginForm(FlaskForm):
@@ -31,3 +34,23 @@ class LocaleForm(FlaskForm):
 
     locale = HiddenField(validators=[AnyOf(LOCALES)])
     next = HiddenField()
+
+
+def apply_errors(error: HallError, fields: dict) -> bool:
+    """Put a service's field errors beside the form fields they name; False if none matched."""
+    placed = False
+    for name, messages in (error.fields or {}).items():
+        target = fields.get(name)
+        if target is None:
+            continue
+        if isinstance(messages, str):
+            messages = [messages]
+        target.errors = list(target.errors or []) + [field_message(m) for m in messages]
+        placed = True
+    return placed
+
+
+def flash_refusal(error: HallError) -> None:
+    """A service's refusal of a form that has no field to show it beside: flashed."""
+    messages = [m for listed in (error.fields or {}).values() for m in listed]
+    flash(field_message(messages[0] if messages else error.message), "error")

@@ -9,17 +9,14 @@ but one a test can shut down. Playwright only drives the system's Chromium
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from hall.config import PROJECT_ROOT
 from hall.web.i18n import compile_translations
 from tests.factories import PASSWORD
-from tests.services import free_port, require_chromium
+from tests.services import require_chromium
 
 # As in tests/web: catalogs compiled before any page of the session renders.
 compile_translations()
@@ -48,16 +45,19 @@ def chromium():
 
 
 @pytest.fixture
-def live_server(app, world) -> Iterator[str]:
-    """Hall on a free local port for the length of one test; yields its base URL."""
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="hall-live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+def neighbours(chromium):
+    """Two phones, each its own browser with its own cookies."""
+    contexts = [
+        chromium.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2)
+        for _ in range(2)
+    ]
+    pages = []
+    for context in contexts:
+        context.set_default_timeout(15_000)
+        pages.append(context.new_page())
+    yield pages
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

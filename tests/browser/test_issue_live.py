@@ -20,22 +20,6 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def neighbours(chromium):
-    """Two phones, each its own browser with its own cookies."""
-    contexts = [
-        chromium.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2)
-        for _ in range(2)
-    ]
-    pages = []
-    for context in contexts:
-        context.set_default_timeout(15_000)
-        pages.append(context.new_page())
-    yield pages
-    for context in contexts:
-        context.close()
-
-
 def test_a_comment_reaches_the_neighbour_without_a_reload(app, world, live_server, neighbours):
     resident, coowner = neighbours
     issue_id = _propose(app, world, "resident", "1单元楼道灯不亮")

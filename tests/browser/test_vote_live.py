@@ -26,22 +26,6 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def neighbours(chromium):
-    """Two phones, each its own browser with its own cookies."""
-    contexts = [
-        chromium.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2)
-        for _ in range(2)
-    ]
-    pages = []
-    for context in contexts:
-        context.set_default_timeout(15_000)
-        pages.append(context.new_page())
-    yield pages
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
 def stairwell(app, world):
     with app.app_context():
         built = stairwell_of_owners(world.home)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 from fractions import Fraction
@@ -29,7 +27,7 @@ from hall.voting.models import (
 )
 from tests.api_client import ApiClient
 from tests.factories import account, building, grant, own, person, unit
-from tests.issues.test_issues_api import OneTokenEach, configure, propose
+from tests.issues.test_issues_api import OneTokenEach, configure, propose, recompute
 
 # Two flats a floor, as in most 1990s stairwells: the east one larger.
 AREAS = ("89.50", "112.30")
@@ -259,26 +257,6 @@ def whole_ledger(client: ApiClient, vote_id: int) -> tuple[dict, list[dict]]:
         if page.json["next_after"] is None:
             return page.json, entries
         after = page.json["next_after"]
-
-
-def recompute(chain: str, entry: dict) -> str:
-    """An entry's hash recomputed from the export with hashlib alone, not Hall's code."""
-    canonical = json.dumps(
-        {
-            "chain": chain,
-            "position": entry["position"],
-            "kind": entry["kind"],
-            "subject": entry["subject"],
-            "actor": entry["actor"],
-            "recorded_at": entry["recorded_at"],
-            "payload": entry["payload"],
-            "previous": entry["previous_hash"],
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def check_chain(client: ApiClient, vote_id: int) -> list[dict]:

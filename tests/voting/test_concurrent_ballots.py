@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from hall.extensions import db as hall_db
 from hall.ledger.models import LedgerEntry
 from hall.voting.models import Ballot
-from tests.services import free_port
 from tests.voting.factories import (
     issue_in_deliberation,
     running_vote,
@@ -27,19 +24,6 @@ from tests.voting.factories import (
 )
 
 WORKERS = 32
-
-
-@pytest.fixture
-def server(app, db) -> Iterator[str]:
-    """Hall on a free local port, one thread per connection; yields its base URL."""
-    served = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=served.serve_forever, name="hall-ballots", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{served.server_port}"
-    finally:
-        served.shutdown()
-        thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -102,12 +86,12 @@ def ballots_and_chain(app, vote_id: int) -> tuple[dict[str, tuple[str, int]], in
 
 
 def test_each_household_gets_one_ballot_when_two_devices_cast_at_once(
-    app, api, world, tower, server
+    app, api, world, tower, live_server
 ):
     issue_id = issue_in_deliberation(api, world, tower)
     chair = api.as_user("chair")
     vote_id = running_vote(chair, issue_id, rule={"preset": "simple_majority"})
-    url = f"{server}/api/votes/{vote_id}/ballots"
+    url = f"{live_server}/api/votes/{vote_id}/ballots"
 
     # Each owner's two devices choose differently, so the ballot kept shows which one won.
     first = {room: ({"choice": "for"}, {"choice": "against"}) for room in tower.rooms}
