@@ -5,22 +5,17 @@ one who voted first moves when the other votes, without a reload."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from hall.community.accounts import actor_for
-from hall.community.models import Account
 from hall.extensions import db
-from hall.issues import service as issues_service
-from hall.issues.models import ScopeKind
-from hall.types import utcnow
 from hall.voting import costshare, electorate, service
-from hall.voting.models import Ballot, ElectorateUnit, Vote, VoteKind
+from hall.voting.models import Ballot, ElectorateUnit, Vote
 from tests.browser.conftest import PHONE, artifact, log_in
 from tests.browser.test_issue_live import _log_in_any_language
-from tests.voting.factories import elevator_plans, stairwell_of_owners
+from tests.voting.factories import stairwell_of_owners
+from tests.web.test_vote_pages import _issue, _owner, _vote
 
 pytestmark = pytest.mark.browser
 
@@ -33,44 +28,9 @@ def stairwell(app, world):
     return built
 
 
-def _actor(username: str):
-    return actor_for(db.session.scalar(select(Account).where(Account.username == username)))
-
-
-def _owner(stairwell, room: str) -> str:
-    return f"owner_{stairwell.building_id}_{room}"
-
-
 def _open_vote(app, world, stairwell) -> int:
     """The stairwell's elevator issue, in deliberation, with the two plans' vote open."""
-    with app.app_context():
-        issues_service.configure(_actor("chair"), world.home, {"support_threshold": 1})
-        issue = issues_service.create_issue(
-            _actor("resident"),
-            world.home,
-            title="9栋电梯更换",
-            body="电梯用了二十五年，经常停运。",
-            category="elevator",
-            scope_kind=ScopeKind.BUILDINGS,
-            scope_ids=[stairwell.building_id],
-            submit=True,
-        )
-        issues_service.support(_actor(_owner(stairwell, "901")), issue.id)
-        vote = service.create_vote(
-            _actor("chair"),
-            issue.id,
-            service.VoteSpec(
-                title="选择电梯费用分摊方案",
-                kind=VoteKind.PLANS,
-                rule={"preset": "major_matter"},
-                closes_at=utcnow() + timedelta(days=7),
-                plans=tuple(elevator_plans()),
-            ),
-        )
-        service.open_vote(_actor("chair"), vote.id)
-        vote_id = vote.id
-        db.session.remove()
-    return vote_id
+    return _vote(app, _issue(app, world, stairwell))
 
 
 def _yuan_of(app, vote_id: int, unit_id: int) -> dict[str, str]:
