@@ -87,8 +87,9 @@ class Vote(db.Model):
     winner: Mapped[str | None] = mapped_column(String(40))
     result: Mapped[dict | None] = mapped_column(JSON)  # tallies, reasons and shares at close
 
+    # Loaded with the vote: what it offers is part of every reading of it.
     options: Mapped[list[VoteOption]] = relationship(
-        order_by="VoteOption.position", cascade="all, delete-orphan"
+        order_by="VoteOption.position", cascade="all, delete-orphan", lazy="selectin"
     )
 
 
@@ -174,7 +175,8 @@ class Ballot(db.Model):
     __tablename__ = "ballots"
     __table_args__ = (
         UniqueConstraint("vote_id", "member_id"),
-        Index("ix_ballots_tally", "vote_id", "counted", "choice"),
+        # Covers the tally: a count reads this index alone, never the rows.
+        Index("ix_ballots_tally", "vote_id", "counted", "choice", "area", "weight"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

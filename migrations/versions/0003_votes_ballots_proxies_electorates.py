@@ -239,7 +239,9 @@ def upgrade():
         sa.UniqueConstraint("vote_id", "member_id", name=op.f("uq_ballots_vote_id_member_id")),
     )
     with op.batch_alter_table("ballots", schema=None) as batch_op:
-        batch_op.create_index("ix_ballots_tally", ["vote_id", "counted", "choice"], unique=False)
+        batch_op.create_index(
+            "ix_ballots_tally", ["vote_id", "counted", "choice", "area", "weight"], unique=False
+        )
 
     # ### end Alembic commands ###
 
