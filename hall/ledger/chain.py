@@ -66,26 +66,26 @@ class Tip:
         self.chain = chain
         self.length = length
         self.head_hash = head_hash
-        self.added: list[LedgerEntry] = []
+        self.rows: list[dict] = []  # the entries added, as the insert takes them
 
     def add(
         self, kind: str, subject: str, actor_account_id: int | None, payload: dict
     ) -> LedgerEntry:
         """The next entry, hashed now and written when the `locked` block ends."""
-        entry = LedgerEntry(
-            chain=self.chain,
-            position=self.length + 1,
-            kind=kind,
-            subject=subject,
-            actor_account_id=actor_account_id,
-            recorded_at=utcnow(),
-            payload=json.loads(json.dumps(payload)),  # exactly what the JSON column gives back
-            previous_hash=self.head_hash,
-        )
-        entry.hash = _hash_of(entry)
-        self.length, self.head_hash = entry.position, entry.hash
-        self.added.append(entry)
-        return entry
+        fields = {
+            "chain": self.chain,
+            "position": self.length + 1,
+            "kind": kind,
+            "subject": subject,
+            "actor_account_id": actor_account_id,
+            "recorded_at": utcnow(),
+            "payload": json.loads(json.dumps(payload)),  # exactly what the JSON column returns
+            "previous_hash": self.head_hash,
+        }
+        row = {**fields, "hash": entry_hash(**fields)}
+        self.length, self.head_hash = row["position"], row["hash"]
+        self.rows.append(row)
+        return LedgerEntry(**row)
 
 
 @contextmanager
@@ -110,8 +110,8 @@ def locked(chain: str) -> Iterator[Tip]:
     ).one()
     tip = Tip(chain, length, head_hash)
     yield tip
-    if tip.added:
-        session.execute(insert(LedgerEntry.__table__), [_row_of(e) for e in tip.added])
+    if tip.rows:
+        session.execute(insert(LedgerEntry.__table__), tip.rows)
         session.execute(
             update(LedgerChain)
             .where(LedgerChain.name == chain)
@@ -126,20 +126,6 @@ def append(
     """Add one entry to `chain` inside the caller's transaction; the caller commits."""
     with locked(chain) as tip:
         return tip.add(kind, subject, actor_account_id, payload)
-
-
-def _row_of(entry: LedgerEntry) -> dict:
-    return {
-        "chain": entry.chain,
-        "position": entry.position,
-        "kind": entry.kind,
-        "subject": entry.subject,
-        "actor_account_id": entry.actor_account_id,
-        "recorded_at": entry.recorded_at,
-        "payload": entry.payload,
-        "previous_hash": entry.previous_hash,
-        "hash": entry.hash,
-    }
 
 
 def _hash_of(entry: LedgerEntry) -> str:

@@ -2,8 +2,8 @@
 authorised them. The path every voter takes at once when a vote opens, so it is kept lean.
 
 A request only says who asks and what for. Ballots arriving together for one vote are then
-judged and written together (`group_commit`): with the vote chain's tip held, one read of the
-vote and of the households asked for, one insert of their ledger entries and one of the
+judged and written together (`group_commit`): with the vote chain's tip held, a few reads of
+the vote and of the households asked for, one insert of their ledger entries and one of the
 ballots, one commit. Judging under the tip means nothing read can be stale: a ballot racing
 another for the same household, a vote closing, or a proxy given or taken back meanwhile is
 refused, never written.
@@ -249,53 +249,13 @@ def _electorate(vote_id: int, requests: list[Request]) -> Electorate | None:
     options = frozenset(db.session.scalars(_OPTIONS, {"vote_id": vote_id}))
     persons = [r.actor.person_id for r in requests if r.actor.person_id is not None]
     units = [r.unit_id for r in requests if r.unit_id is not None]
-    voters = dict(
-        db.session.execute(
-            select(ElectorateVoter.person_id, ElectorateVoter.member_id).where(
-                ElectorateVoter.vote_id == vote_id, ElectorateVoter.person_id.in_(persons)
-            )
-        ).all()
-    ) if persons else {}  # fmt: skip
-    unit_members = dict(
-        db.session.execute(
-            select(ElectorateUnit.unit_id, ElectorateUnit.member_id).where(
-                ElectorateUnit.vote_id == vote_id, ElectorateUnit.unit_id.in_(units)
-            )
-        ).all()
-    ) if units else {}  # fmt: skip
-    members = set(voters.values()) | set(unit_members.values())
-    households = _standing(vote_id, members) if members else {}
+    asked = {"vote_id": vote_id, "persons": persons, "units": units}
+    voters = dict(db.session.execute(_VOTERS, asked).all()) if persons else {}
+    unit_members = dict(db.session.execute(_UNITS, asked).all()) if units else {}
+    members = list(set(voters.values()) | set(unit_members.values()))
+    rows = db.session.execute(_HOUSEHOLDS, {**asked, "members": members}) if members else []
+    households = {row.member_id: _household(row) for row in rows}
     return Electorate(vote, options, voters, unit_members, households)
-
-
-def _household_columns():
-    return (
-        _members.c.id.label("member_id"),
-        _members.c.number,
-        _members.c.label,
-        _members.c.area,
-        _members.c.weight,
-        _ballots.c.receipt.label("ballot_receipt"),
-        _ballots.c.channel.label("ballot_channel"),
-        _proxies.c.id.label("proxy_id"),
-        _proxies.c.proxy_person_id,
-        _proxies.c.entry_hash.label("proxy_hash"),
-        _proxies.c.expires_at.label("proxy_expires_at"),
-    )
-
-
-def _proxy_join():
-    return _proxies, and_(
-        _proxies.c.vote_id == _members.c.vote_id,
-        _proxies.c.member_id == _members.c.id,
-        _proxies.c.revoked_at.is_(None),
-    )
-
-
-def _ballot_join():
-    return _ballots, and_(
-        _ballots.c.vote_id == _members.c.vote_id, _ballots.c.member_id == _members.c.id
-    )
 
 
 def _household(row) -> Household:
@@ -329,9 +289,8 @@ def _check_proxy(household: Household, by_proxy: bool, person_id: int | None) ->
     """Does the caster speak for the household: its owner with no proxy given, or the person
     holding its proxy?"""
     if by_proxy:
-        if household.proxy_holder != person_id or (
-            household.proxy_id is None and not household.proxy_expired
-        ):
+        # No proxy row leaves no holder, and an actor with no person holds no proxy.
+        if household.proxy_holder is None or household.proxy_holder != person_id:
             raise Forbidden("You neither own that unit nor hold its owner's proxy for this vote.")
         if household.proxy_expired:
             raise Forbidden("Your proxy for that household has expired.")
@@ -362,17 +321,6 @@ def _check_ballot(household: Household, replaces: str | None) -> None:
         raise Conflict(message, {"replaces": [message]})
 
 
-def _standing(vote_id: int, member_ids: set[int]) -> dict[int, Household]:
-    rows = db.session.execute(
-        select(*_household_columns())
-        .select_from(_members)
-        .outerjoin(*_proxy_join())
-        .outerjoin(*_ballot_join())
-        .where(_members.c.vote_id == vote_id, _members.c.id.in_(member_ids))
-    )
-    return {row.member_id: _household(row) for row in rows}
-
-
 _VOTE = (
     select(
         _votes.c.state,
@@ -401,5 +349,47 @@ _CHANGE_BALLOT = (
         receipt=bindparam("receipt"),
         nonce=bindparam("nonce"),
         changes=_ballots.c.changes + 1,
+    )
+)
+_VOTERS = select(ElectorateVoter.person_id, ElectorateVoter.member_id).where(
+    ElectorateVoter.vote_id == bindparam("vote_id"),
+    ElectorateVoter.person_id.in_(bindparam("persons", expanding=True)),
+)
+_UNITS = select(ElectorateUnit.unit_id, ElectorateUnit.member_id).where(
+    ElectorateUnit.vote_id == bindparam("vote_id"),
+    ElectorateUnit.unit_id.in_(bindparam("units", expanding=True)),
+)
+# Each household asked for, with its ballot and the proxy it gave: one taken back is left
+# out, an expired one kept, so that its holder hears why it no longer works.
+_HOUSEHOLDS = (
+    select(
+        _members.c.id.label("member_id"),
+        _members.c.number,
+        _members.c.label,
+        _members.c.area,
+        _members.c.weight,
+        _ballots.c.receipt.label("ballot_receipt"),
+        _ballots.c.channel.label("ballot_channel"),
+        _proxies.c.id.label("proxy_id"),
+        _proxies.c.proxy_person_id,
+        _proxies.c.entry_hash.label("proxy_hash"),
+        _proxies.c.expires_at.label("proxy_expires_at"),
+    )
+    .select_from(_members)
+    .outerjoin(
+        _proxies,
+        and_(
+            _proxies.c.vote_id == _members.c.vote_id,
+            _proxies.c.member_id == _members.c.id,
+            _proxies.c.revoked_at.is_(None),
+        ),
+    )
+    .outerjoin(
+        _ballots,
+        and_(_ballots.c.vote_id == _members.c.vote_id, _ballots.c.member_id == _members.c.id),
+    )
+    .where(
+        _members.c.vote_id == bindparam("vote_id"),
+        _members.c.id.in_(bindparam("members", expanding=True)),
     )
 )

@@ -381,8 +381,12 @@ def _vote_page(
 
 
 def _taking_ballots(vote: Vote) -> bool:
-    now = utcnow()
-    return vote.state is VoteState.OPEN and vote.opens_at <= now < vote.closes_at
+    """The rule the ballot box applies, asked beforehand to show or hide the vote buttons."""
+    try:
+        casting.check_open(vote.state, vote.opens_at, vote.closes_at)
+    except Conflict:
+        return False
+    return True
 
 
 def _times(vote: Vote, zone: ZoneInfo) -> dict:
