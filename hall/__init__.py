@@ -86,6 +86,7 @@ def _register_doors(app: Flask) -> None:
     from hall.voting import api as voting_api
     from hall.voting import events as voting_events  # noqa: F401  (room kinds)
     from hall.voting import views as voting_views
+    from hall.web import hooks as web_hooks
     from hall.web import views as web_views
 
     api = HallApi(app)
@@ -93,6 +94,7 @@ def _register_doors(app: Flask) -> None:
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
     app.extensions["hall.api"] = api
+    web_hooks.init_app(app)
     app.register_blueprint(web_views.bp)
     app.register_blueprint(community_views.bp)
     app.register_blueprint(issue_views.bp)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
+from flask_babel import gettext
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -76,7 +77,7 @@ def _handle_http_exception(error: HTTPException):
 
 def _handle_hall_error(error: HallError):
     db.session.rollback()  # nothing half written
-    return render_error(error.status, error.body())
+    return render_error(error.status, error.body(gettext))
 
 
 def _handle_unexpected(error: Exception):

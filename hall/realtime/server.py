@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import request
+from flask_babel import gettext
 from flask_socketio import ConnectionRefusedError, join_room, leave_room, rooms
 
 from hall import current_settings
@@ -94,7 +95,7 @@ def _on_join(data=None):
         after = _parse_after(data)
         _room_kinds[kind](room_id)
     except HallError as error:
-        return error.body()
+        return error.body(gettext)
     # Joined before reading the outbox: an event committed in between arrives both ways, and
     # the client drops the copy by its number; the other order could lose it.
     try:
@@ -122,7 +123,7 @@ def _on_leave(data=None):
     try:
         room, kind, _ = _parse_room(data)
     except HallError as error:
-        return error.body()
+        return error.body(gettext)
     leave_room(room)
     if kind in _viewed_kinds:
         presence.depart(room, request.sid)

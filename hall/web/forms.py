@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
 from flask import flash
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, StringField, SubmitField
+from wtforms import BooleanField, Field, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import AnyOf, InputRequired, Length
 
 from hall.errors import HallError
+from hall.extensions import db
 from hall.web.i18n import LOCALES
-from hall.web.labels import field_message
+
+T = TypeVar("T")
 
 
 class LoginForm(FlaskForm):
@@ -36,21 +42,47 @@ class LocaleForm(FlaskForm):
     next = HiddenField()
 
 
-def apply_errors(error: HallError, fields: dict) -> bool:
-    """Put a service's field errors beside the form fields they name; False if none matched."""
+@dataclass
+class Outcome(Generic[T]):
+    """What a page form's action came to: `done` with the service's result, or refused (the
+    refusal beside its fields, or flashed when no field of the form shows it)."""
+
+    done: bool
+    value: T | None = None
+    refusal: HallError | None = None
+
+
+def submit(form: FlaskForm, act: Callable[[], T], fields: Mapping[str, Field] = {}) -> Outcome[T]:
+    """The page door's one way to act: validate the form, call the service, and on a refusal
+    put it beside the form fields it names or flash it.
+
+    The service owns its transaction (one each, committed by it); a refusal raised before its
+    commit is rolled back here, so nothing half written outlives the request.
+    """
+    if not form.validate_on_submit():
+        return Outcome(False)
+    try:
+        return Outcome(True, act())
+    except HallError as error:
+        db.session.rollback()
+        if not apply_errors(error, fields):
+            flash_refusal(error)
+        return Outcome(False, refusal=error)
+
+
+def apply_errors(error: HallError, fields: Mapping[str, Field]) -> bool:
+    """Put a refusal beside the form fields it names, in the page's language; False if none
+    of them is on this form."""
     placed = False
-    for name, messages in (error.fields or {}).items():
+    for name, messages in error.field_messages(gettext).items():
         target = fields.get(name)
         if target is None:
             continue
-        if isinstance(messages, str):
-            messages = [messages]
-        target.errors = list(target.errors or []) + [field_message(m) for m in messages]
+        target.errors = list(target.errors or []) + messages
         placed = True
     return placed
 
 
 def flash_refusal(error: HallError) -> None:
-    """A service's refusal of a form that has no field to show it beside: flashed."""
-    messages = [m for listed in (error.fields or {}).values() for m in listed]
-    flash(field_message(messages[0] if messages else error.message), "error")
+    """A refusal of a form that has no field to show it beside: flashed."""
+    flash(error.render(gettext), "error")

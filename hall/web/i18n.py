@@ -27,6 +27,8 @@ TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
 def select_locale() -> str:
+    if request.path.startswith("/api/"):
+        return _api_locale()
     # The switcher's cookie is the latest explicit choice on this device, so it wins over the
     # account's stored preference, which wins over what the browser happens to ask for.
     chosen = request.cookies.get(LOCALE_COOKIE)
@@ -37,6 +39,18 @@ def select_locale() -> str:
     return (
         request.accept_languages.best_match(LOCALES) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+def _api_locale() -> str:
+    # An API client says which language it reads in each request; the account's choice is
+    # the fallback for a client that says nothing (a phone app logged in as its resident).
+    if request.accept_languages:
+        asked = request.accept_languages.best_match(LOCALES)
+        if asked:
+            return asked
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def select_timezone() -> str:
