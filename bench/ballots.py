@@ -116,11 +116,11 @@ def seed(app, owners: int) -> Seeded:
         Subdistrict,
         Unit,
     )
-    from hall.community.naming import natural_sort_key
-    from hall.community.roles import Role, ScopeKind
+    from hall.community.roles import GrantScope, Role
     from hall.extensions import db
     from hall.issues import service as issues
     from hall.issues.models import ScopeKind as IssueScope
+    from hall.sorting import natural_sort_key
     from hall.types import utcnow
     from hall.voting import service
     from hall.voting.models import VoteKind
@@ -215,7 +215,7 @@ def seed(app, owners: int) -> Seeded:
         )
         *owner_accounts, chair_id = account_ids
         grant = {
-            "scope_kind": ScopeKind.COMMUNITY,
+            "scope_kind": GrantScope.COMMUNITY,
             "scope_id": community_id,
             "community_id": community_id,
             "subdistrict_id": subdistrict_id,

@@ -17,8 +17,8 @@ What it measures
     rounds of each total, their ratio, and Hall's time per vote (count and decide apart).
 
 Seeding (not timed): bulk SQLAlchemy Core inserts straight into the tables (communities,
-buildings, stairwells, units, issues, votes, vote_options, electorate_members, ballots; each
-ballot carries its member's area and weight, counted, with a unique 64-hex receipt), then
+buildings, stairwells, units, issues, votes, vote_options, households, ballots; each
+ballot carries its household's area and weight, counted, with a unique 64-hex receipt), then
 ANALYZE (VACUUM ANALYZE on PostgreSQL), as a database that has been running a while has its
 statistics. Every fourth vote is a choice between two plans, the others for/against; the
 rules are the three presets in turn. Hall's counts are checked against the baseline's.
@@ -90,12 +90,12 @@ def seed(app, communities: int, owners: int, seed_value: int = 2026) -> list[int
     from sqlalchemy import insert
 
     from hall.community.models import Account, Building, Community, Stairwell, Subdistrict, Unit
-    from hall.community.naming import natural_sort_key
     from hall.extensions import db
     from hall.issues.models import Issue
+    from hall.sorting import natural_sort_key
     from hall.types import utcnow
     from hall.voting import costshare, rules
-    from hall.voting.models import Ballot, ElectorateMember, Vote, VoteOption
+    from hall.voting.models import Ballot, Household, Vote, VoteOption
 
     rng = random.Random(seed_value)
     now = utcnow()
@@ -243,8 +243,8 @@ def seed(app, communities: int, owners: int, seed_value: int = 2026) -> list[int
                 [{"vote_id": vote_id, "position": p, **o} for p, o in enumerate(options)],
                 returning=False,
             )
-            member_ids = add(
-                ElectorateMember,
+            household_ids = add(
+                Household,
                 [
                     {
                         "vote_id": vote_id,
@@ -262,7 +262,7 @@ def seed(app, communities: int, owners: int, seed_value: int = 2026) -> list[int
                 [
                     {
                         "vote_id": vote_id,
-                        "member_id": member,
+                        "household_id": household,
                         "choice": choice,
                         "channel": "online",
                         "area": area,
@@ -271,9 +271,9 @@ def seed(app, communities: int, owners: int, seed_value: int = 2026) -> list[int
                         "cast_by_id": chair_id,
                         "cast_at": now - timedelta(days=1),
                         "changes": 0,
-                        "receipt": hashlib.sha256(f"{vote_id}:{member}".encode()).hexdigest(),
+                        "receipt": hashlib.sha256(f"{vote_id}:{household}".encode()).hexdigest(),
                     }
-                    for member, area, choice in zip(member_ids, areas, choices, strict=True)
+                    for household, area, choice in zip(household_ids, areas, choices, strict=True)
                 ],
                 returning=False,
             )

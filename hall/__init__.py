@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hall.config import PROJECT_ROOT, Settings
@@ -23,13 +23,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
-def current_settings() -> Settings:
-    """The settings of the app handling this request, command or socket event."""
-    return current_app.extensions["hall.settings"]
-
-
 def _init_extensions(app: Flask, settings: Settings) -> None:
-    from hall import auth  # noqa: F401  (registers the login loaders)
+    from hall.community import identity  # noqa: F401  (registers the login loaders)
     from hall.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
     from hall.issues import models as issue_models  # noqa: F401  (every stage's tables)
     from hall.ledger import models as ledger_models  # noqa: F401
@@ -69,9 +64,9 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
 
 
 def _register_doors(app: Flask) -> None:
-    from hall import auth
     from hall.community import api as community_api
     from hall.community import events as community_events  # noqa: F401  (room kinds)
+    from hall.community import identity
     from hall.community import views as community_views
     from hall.community.cli import import_roster_command
     from hall.demo import seed_demo_command
@@ -80,6 +75,7 @@ def _register_doors(app: Flask) -> None:
     from hall.issues import api as issues_api
     from hall.issues import events as issue_events  # noqa: F401  (room kinds)
     from hall.issues import views as issue_views
+    from hall.ledger import api as ledger_api
     from hall.ledger.cli import ledger_command
     from hall.realtime import outbox  # noqa: F401  (after-commit listeners)
     from hall.realtime.server import set_identifier
@@ -90,7 +86,13 @@ def _register_doors(app: Flask) -> None:
     from hall.web import views as web_views
 
     api = HallApi(app)
-    for blueprint in community_api.blueprints + issues_api.blueprints + voting_api.blueprints:
+    rest_doors = (
+        community_api.blueprints
+        + ledger_api.blueprints
+        + issues_api.blueprints
+        + voting_api.blueprints
+    )
+    for blueprint in rest_doors:
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
     app.extensions["hall.api"] = api
@@ -100,7 +102,7 @@ def _register_doors(app: Flask) -> None:
     app.register_blueprint(issue_views.bp)
     app.register_blueprint(voting_views.bp)
     register_error_handlers(app)
-    set_identifier(auth.identify_socket)
+    set_identifier(identity.identify_socket)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(import_roster_command)
     app.cli.add_command(ledger_command)

@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from flask import current_app
+
 ASYNC_MODES = ("eventlet", "gevent", "threading")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -140,6 +142,11 @@ class Settings:
             "OPENAPI_SWAGGER_UI_PATH": "docs",
             "OPENAPI_SWAGGER_UI_URL": "/vendor/swagger-ui/",
         }
+
+
+def current_settings() -> Settings:
+    """The settings of the app handling this request, command or socket event."""
+    return current_app.extensions["hall.settings"]
 
 
 def _whole_number(env, name: str, default: int) -> int:

@@ -6,9 +6,9 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from hall import current_settings
 from hall.community import demo as registry
 from hall.community.models import Unit
+from hall.config import current_settings
 from hall.extensions import db
 from hall.issues import demo as issues
 from hall.voting import demo as voting

@@ -23,10 +23,6 @@ class HallError(Exception):
     status = 400
 
     def __init__(self, refusal: Refusal, params: dict | None = None, fields: Iterable[str] = ()):
-        if isinstance(refusal, str):  # LEGACY-REFUSAL: removed once every stage defines its own
-            fields = tuple(params or ())
-            legacy = Refusal("legacy_" + type(self).__name__.lower(), refusal, type(self))
-            refusal, params = legacy, {}
         self.refusal = refusal
         self.params = dict(params or {})
         self.field_names = tuple(fields)

@@ -19,6 +19,8 @@ from tests.databases import BACKENDS, drop_database, empty_all_tables, fresh_dat
 from tests.factories import World, build_world
 from tests.services import free_port
 
+pytest_plugins = ["tests.fixtures.events", "tests.fixtures.queries"]
+
 
 def make_settings(database_url: str, instance_path, **overrides) -> Settings:
     return Settings(

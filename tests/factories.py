@@ -18,11 +18,11 @@ from hall.community.models import (
     Unit,
     ownerships_in_order,
 )
-from hall.community.naming import natural_sort_key
 from hall.community.policy import Place
-from hall.community.roles import Role, ScopeKind
+from hall.community.roles import GrantScope, Role
 from hall.community.service import new_grant, place_of_building, place_of_community
 from hall.extensions import db
+from hall.sorting import natural_sort_key
 
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per run
@@ -97,12 +97,12 @@ def account(username: str, who: Person | None = None) -> Account:
 def grant(holder: Account, role: Role, scope) -> RoleGrant:
     """`scope`: None for the whole site, or a Subdistrict, Community or Building."""
     if scope is None:
-        return new_grant(holder, role, ScopeKind.SITE, None, Place())
+        return new_grant(holder, role, GrantScope.SITE, None, Place())
     if isinstance(scope, Subdistrict):
-        return new_grant(holder, role, ScopeKind.SUBDISTRICT, scope.id, Place(scope.id))
+        return new_grant(holder, role, GrantScope.SUBDISTRICT, scope.id, Place(scope.id))
     if isinstance(scope, Community):
-        return new_grant(holder, role, ScopeKind.COMMUNITY, scope.id, place_of_community(scope))
-    return new_grant(holder, role, ScopeKind.BUILDING, scope.id, place_of_building(scope))
+        return new_grant(holder, role, GrantScope.COMMUNITY, scope.id, place_of_community(scope))
+    return new_grant(holder, role, GrantScope.BUILDING, scope.id, place_of_building(scope))
 
 
 @dataclass

@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, select
 
 from hall.community.models import Account, ApiToken, RoleGrant
 from hall.community.policy import Actor, Grant, Place
-from hall.community.roles import ScopeKind
+from hall.community.roles import GrantScope
 from hall.extensions import db
 from hall.types import utcnow
 
@@ -83,7 +83,7 @@ def revoke_token(token: str) -> None:
 
 def grant_of(row) -> Grant:
     """A grant as the policy sees it, from a role_grants row (or anything with its columns)."""
-    building_id = row.scope_id if row.scope_kind is ScopeKind.BUILDING else None
+    building_id = row.scope_id if row.scope_kind is GrantScope.BUILDING else None
     return Grant(
         role=row.role,
         kind=row.scope_kind,

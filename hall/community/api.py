@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from hall.auth import bearer_token, current_actor, login_rate_limit
-from hall.community import accounts, schemas, service
+from hall.community import accounts, refusals, schemas, service
+from hall.community.identity import bearer_token, current_actor, login_rate_limit
 from hall.community.roster_api import bp as roster_bp
-from hall.errors import Unauthenticated
+from hall.errors import NOT_LOGGED_IN
 from hall.extensions import limiter
 from hall.rest import api_blueprint
 
@@ -28,9 +28,7 @@ def create_token(body):
     """Exchange a username and password for a bearer token (rate-limited)."""
     account = accounts.authenticate(body["username"], body["password"])
     if account is None:
-        raise Unauthenticated(
-            "Wrong username or password.", {"password": ["Wrong username or password."]}
-        )
+        raise refusals.WRONG_USERNAME_OR_PASSWORD()
     token, record = accounts.issue_token(account, body["name"])
     return {"token": token, "expires_at": record.expires_at}
 
@@ -41,7 +39,7 @@ def revoke_current_token():
     """Revoke the bearer token this request carries."""
     token = bearer_token()
     if token is None:
-        raise Unauthenticated("Send the token to revoke as a bearer token.")
+        raise refusals.NO_BEARER_TOKEN()
     accounts.revoke_token(token)
 
 
@@ -57,7 +55,7 @@ def csrf_token():
 def me():
     """The account this request acts as, and its role grants."""
     if not current_user.is_authenticated:
-        raise Unauthenticated("Log in first.")
+        raise NOT_LOGGED_IN()
     return current_user
 
 
@@ -99,14 +97,17 @@ def create_community(body):
 @registry_bp.get("/communities/<int:community_id>")
 @registry_bp.response(200, schemas.CommunityDetailSchema)
 def get_community(community_id):
-    """One community with its unit count, total exclusive area and owner count."""
-    community = service.get_community(current_actor(), community_id)
+    """One community with its unit count, total exclusive area and owner count, and what the
+    caller may do with its registry."""
+    actor = current_actor()
+    community = service.get_community(actor, community_id)
     return {
         "id": community.id,
         "subdistrict_id": community.subdistrict_id,
         "name": community.name,
         "timezone": community.timezone,
         "counts": service.community_counts(community.id),
+        "permissions": service.community_permissions(actor, community),
     }
 
 

@@ -11,14 +11,14 @@ import click
 from flask.cli import with_appcontext
 
 from hall.community.policy import Actor, Grant, Place
-from hall.community.roles import Role, ScopeKind
+from hall.community.roles import GrantScope, Role
 from hall.community.roster import Roster, read_roster
 from hall.community.roster_import import ImportReport, RosterInvalid, import_read_roster
 from hall.errors import HallError
 
 # The operator at the machine's console is trusted as a site administrator: whoever can run
 # `hall` can read the database settings anyway.
-OPERATOR = Actor(account_id=0, grants=(Grant(Role.ADMIN, ScopeKind.SITE, Place()),))
+OPERATOR = Actor(account_id=0, grants=(Grant(Role.ADMIN, GrantScope.SITE, Place()),))
 
 # Below this many rows an import is over before a progress bar would have drawn itself.
 PROGRESS_BAR_ROWS = 200

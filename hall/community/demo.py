@@ -23,11 +23,11 @@ from hall.community.models import (
     Unit,
     ownerships_in_order,
 )
-from hall.community.naming import natural_sort_key
 from hall.community.policy import Place
-from hall.community.roles import Role, ScopeKind
+from hall.community.roles import GrantScope, Role
 from hall.community.service import new_grant, place_of_community
 from hall.extensions import db
+from hall.sorting import natural_sort_key
 
 DEMO_PASSWORD = "hall-demo-2026"
 SUBDISTRICT = "江北街道"
@@ -185,10 +185,10 @@ def _demo_accounts(subdistrict, community, people, units) -> None:
             person=people.get(demo.username),
         )
         if demo.role is Role.ADMIN:
-            new_grant(account, demo.role, ScopeKind.SITE, None, Place())
+            new_grant(account, demo.role, GrantScope.SITE, None, Place())
         elif demo.role is Role.SUBDISTRICT_OFFICER:
             place = Place(subdistrict_id=subdistrict.id)
-            new_grant(account, demo.role, ScopeKind.SUBDISTRICT, subdistrict.id, place)
+            new_grant(account, demo.role, GrantScope.SUBDISTRICT, subdistrict.id, place)
         else:
             place = place_of_community(community)
-            new_grant(account, demo.role, ScopeKind.COMMUNITY, community.id, place)
+            new_grant(account, demo.role, GrantScope.COMMUNITY, community.id, place)

@@ -1,10 +1,20 @@
-"""The community's Socket.IO rooms: `community:<id>` carries registry changes to its viewers."""
+"""The community's live side: `community:<id>` carries registry changes to whoever sees the
+community, registered in the event catalogue with their schema."""
 
 from __future__ import annotations
 
-from hall.auth import current_actor
-from hall.community import service
+from hall.community import schemas, service
+from hall.community.identity import current_actor
+from hall.realtime import catalogue
 from hall.realtime.server import room_kind
+
+REGISTRY_CHANGED = catalogue.event(
+    "registry.changed",
+    schemas.RegistryChangedSchema,
+    rooms=("community",),
+    doc="A building, stairwell or unit was added or changed, or a roster imported: refetch "
+    "what the page shows of the registry.",
+)
 
 
 @room_kind("community")

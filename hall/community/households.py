@@ -1,4 +1,4 @@
-"""Who counts as one owner in a headcount, and with what area (DOMAIN.md, Civil Code Art. 278).
+"""Who counts as one owner in a headcount, and with what area (Civil Code Art. 278; docs/domain.md).
 
 A unit with several co-owners is one household and counts once. A person who owns several units
 counts once, with the areas of those units added. Both rules together make "one owner" the

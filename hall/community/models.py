@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hall.community.roles import Role, ScopeKind
+from hall.community.roles import GrantScope, Role
 from hall.extensions import db
 from hall.types import Area, UTCDateTime, utcnow
 
@@ -226,7 +226,7 @@ class RoleGrant(db.Model):
         ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[Role] = mapped_column(enum_column(Role))
-    scope_kind: Mapped[ScopeKind] = mapped_column(enum_column(ScopeKind))
+    scope_kind: Mapped[GrantScope] = mapped_column(enum_column(GrantScope))
     scope_id: Mapped[int | None] = mapped_column(Integer)
     # The community a grant lies in (NULL for site and subdistrict scopes): lets a community's
     # grants be listed, and kept invisible to other communities, with one indexed filter.

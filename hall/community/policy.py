@@ -15,7 +15,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from hall.community.roles import Role, ScopeKind
+from hall.community.roles import GrantScope, Role
 
 
 class Action(enum.Enum):
@@ -77,14 +77,14 @@ GRANTABLE: dict[Role, frozenset[Role]] = {
 }
 
 # The narrowest scope each role makes sense at.
-ALLOWED_SCOPES: dict[Role, frozenset[ScopeKind]] = {
-    Role.RESIDENT: frozenset({ScopeKind.COMMUNITY, ScopeKind.BUILDING}),
-    Role.COUNCIL_CHAIR: frozenset({ScopeKind.COMMUNITY, ScopeKind.BUILDING}),
-    Role.BRANCH_SECRETARY: frozenset({ScopeKind.COMMUNITY}),
-    Role.COMMITTEE_MEMBER: frozenset({ScopeKind.COMMUNITY}),
-    Role.PROPERTY_MANAGER: frozenset({ScopeKind.COMMUNITY, ScopeKind.SUBDISTRICT}),
-    Role.SUBDISTRICT_OFFICER: frozenset({ScopeKind.SUBDISTRICT}),
-    Role.ADMIN: frozenset({ScopeKind.SITE}),
+ALLOWED_SCOPES: dict[Role, frozenset[GrantScope]] = {
+    Role.RESIDENT: frozenset({GrantScope.COMMUNITY, GrantScope.BUILDING}),
+    Role.COUNCIL_CHAIR: frozenset({GrantScope.COMMUNITY, GrantScope.BUILDING}),
+    Role.BRANCH_SECRETARY: frozenset({GrantScope.COMMUNITY}),
+    Role.COMMITTEE_MEMBER: frozenset({GrantScope.COMMUNITY}),
+    Role.PROPERTY_MANAGER: frozenset({GrantScope.COMMUNITY, GrantScope.SUBDISTRICT}),
+    Role.SUBDISTRICT_OFFICER: frozenset({GrantScope.SUBDISTRICT}),
+    Role.ADMIN: frozenset({GrantScope.SITE}),
 }
 
 
@@ -100,15 +100,15 @@ class Place:
 @dataclass(frozen=True)
 class Grant:
     role: Role
-    kind: ScopeKind
+    kind: GrantScope
     place: Place  # the scope itself, with the levels above it filled in
 
     def covers(self, target: Place) -> bool:
-        if self.kind is ScopeKind.SITE:
+        if self.kind is GrantScope.SITE:
             return True
-        if self.kind is ScopeKind.SUBDISTRICT:
+        if self.kind is GrantScope.SUBDISTRICT:
             return target.subdistrict_id == self.place.subdistrict_id
-        if self.kind is ScopeKind.COMMUNITY:
+        if self.kind is GrantScope.COMMUNITY:
             return target.community_id == self.place.community_id
         return (
             target.building_id == self.place.building_id
@@ -117,7 +117,7 @@ class Grant:
 
     def sees(self, target: Place) -> bool:
         """A grant inside a community (a building's) still lets its holder see the community."""
-        if self.kind is ScopeKind.BUILDING:
+        if self.kind is GrantScope.BUILDING:
             return target.community_id == self.place.community_id
         return self.covers(target)
 
@@ -159,7 +159,7 @@ def decide(actor: Actor, action: Action, target: Place) -> Decision:
     return Decision.FORBIDDEN
 
 
-def may_grant(actor: Actor, role: Role, kind: ScopeKind, target: Place) -> Decision:
+def may_grant(actor: Actor, role: Role, kind: GrantScope, target: Place) -> Decision:
     """May the actor give `role` at the scope `target` (of kind `kind`)?"""
     decision = decide(actor, Action.GRANT_ROLE, target)
     if decision is not Decision.ALLOWED:
@@ -182,9 +182,9 @@ def visible_subdistricts_and_communities(
     subdistricts: set[int] = set()
     communities: set[int] = set()
     for grant in grants:
-        if grant.kind is ScopeKind.SITE:
+        if grant.kind is GrantScope.SITE:
             everything = True
-        elif grant.kind is ScopeKind.SUBDISTRICT:
+        elif grant.kind is GrantScope.SUBDISTRICT:
             subdistricts.add(grant.place.subdistrict_id)
         else:
             communities.add(grant.place.community_id)

@@ -13,8 +13,12 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class ScopeKind(StrEnum):
+class GrantScope(StrEnum):
+    """Where a role is granted: it reaches everything inside. (An issue's scope, the places
+    it concerns, is another thing: hall.issues.models.ScopeKind.)"""
+
     SITE = "site"
     SUBDISTRICT = "subdistrict"
     COMMUNITY = "community"
     BUILDING = "building"
+

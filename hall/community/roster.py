@@ -6,10 +6,13 @@ workbook (its active sheet), finds the header row, and checks every row. It neve
 first problem: a roster comes back with every file error and every row error at once, so that
 property management can fix the spreadsheet in one pass.
 
-Messages are English templates marked with `N_` and filled from `params` (`%(name)s`), so that
-the page showing them can translate the template first:
+Messages are phrases (hall.text): a stable code and an English template marked with `N_`,
+filled from `params` (`%(name)s`) in the reader's language by the door that shows them:
 
-    gettext(error.message) % error.params      # or error.text(gettext)
+    error.text(gettext)      # or error.said(), the stored form, rendered later
+
+A column named inside a message is said data of the column's own phrase (COLUMN_NAMES), so it
+is shown in the reader's language too, never as its internal key.
 
 Row numbers are the spreadsheet's own: the header is row 1 (or the row it was found on, when a
 title sits above it), the first unit row 2.
@@ -31,7 +34,7 @@ from pathlib import PurePath
 
 import openpyxl
 
-from hall.text import N_
+from hall.text import N_, Phrase, Translate, phrase, untranslated
 
 BUILDING = "building"
 STAIRWELL = "stairwell"
@@ -42,6 +45,17 @@ OWNERS = "owners"
 PHONE = "phone"
 COLUMNS = (BUILDING, STAIRWELL, ROOM, FLOOR, AREA, OWNERS, PHONE)
 PLACE_COLUMNS = (BUILDING, STAIRWELL, ROOM)  # together they name one unit
+
+# Each column's name for a reader (the import page's table, a message naming a column).
+COLUMN_NAMES: dict[str, Phrase] = {
+    BUILDING: phrase("roster_column_building", N_("Building")),
+    STAIRWELL: phrase("roster_column_stairwell", N_("Stairwell")),
+    ROOM: phrase("roster_column_room", N_("Room")),
+    FLOOR: phrase("roster_column_floor", N_("Floor")),
+    AREA: phrase("roster_column_area", N_("Floor area")),
+    OWNERS: phrase("roster_column_owners", N_("Owners")),
+    PHONE: phrase("roster_column_phone", N_("Phone")),
+}
 
 # The headers property management writes for each column, as shown in error messages. Matching
 # ignores case, whitespace, full-width forms and a unit in parentheses.
@@ -75,41 +89,65 @@ HEADER_MIN_COLUMNS = 3
 HEADER_SEARCH_ROWS = 10
 
 # File errors -------------------------------------------------------------------------------
-UNSUPPORTED_FILE = N_("%(filename)s is not a .csv or .xlsx file.")
-UNREADABLE_TEXT = N_("The file is not text in UTF-8 or GB18030; save it again as CSV (UTF-8).")
-UNREADABLE_WORKBOOK = N_("The file cannot be read as an Excel workbook (.xlsx).")
-EMPTY_FILE = N_("The file is empty.")
-NO_UNITS = N_("The file has a header row but no units under it.")
-MISSING_COLUMN = N_("The %(column)s column is missing: give it one of the headers %(headers)s.")
-DUPLICATE_COLUMN = N_("Two columns hold the %(column)s: %(first)s and %(second)s.")
-WRONG_AREA_UNIT = N_(
-    "The area column is in %(unit)s; Hall takes square metres (㎡, m², m2 or 平方米)."
+UNSUPPORTED_FILE = phrase(
+    "roster_unsupported_file", N_("%(filename)s is not a .csv or .xlsx file.")
+)
+UNREADABLE_TEXT = phrase(
+    "roster_unreadable_text",
+    N_("The file is not text in UTF-8 or GB18030; save it again as CSV (UTF-8)."),
+)
+UNREADABLE_WORKBOOK = phrase(
+    "roster_unreadable_workbook", N_("The file cannot be read as an Excel workbook (.xlsx).")
+)
+EMPTY_FILE = phrase("roster_empty_file", N_("The file is empty."))
+NO_UNITS = phrase("roster_no_units", N_("The file has a header row but no units under it."))
+MISSING_COLUMN = phrase(
+    "roster_missing_column",
+    N_("The %(column)s column is missing: give it one of the headers %(headers)s."),
+)
+DUPLICATE_COLUMN = phrase(
+    "roster_duplicate_column", N_("Two columns hold the %(column)s: %(first)s and %(second)s.")
+)
+WRONG_AREA_UNIT = phrase(
+    "roster_wrong_area_unit",
+    N_("The area column is in %(unit)s; Hall takes square metres (㎡, m², m2 or 平方米)."),
 )
 
 # Row errors --------------------------------------------------------------------------------
-EMPTY_CELL = N_("This cell is empty.")
-TOO_LONG = N_("At most %(limit)d characters, not %(length)d.")
-FLOOR_NOT_WHOLE = N_("%(value)s is not a whole floor number.")
-FLOOR_OUT_OF_RANGE = N_("Floor %(value)s is not between %(lowest)d and %(highest)d.")
-AREA_NOT_NUMBER = N_("%(value)s is not an area in square metres.")
-AREA_NOT_POSITIVE = N_("The area must be greater than zero, not %(value)s.")
-AREA_TOO_PRECISE = N_("The area has at most two decimal places, not %(value)s.")
-AREA_TOO_LARGE = N_("The area is at most %(limit)s m², not %(value)s.")
-DUPLICATE_ROOM = N_(
-    "Room %(room)s of %(building)s %(stairwell)s is already listed on row %(first_row)d."
+EMPTY_CELL = phrase("roster_empty_cell", N_("This cell is empty."))
+TOO_LONG = phrase("roster_too_long", N_("At most %(limit)d characters, not %(length)d."))
+FLOOR_NOT_WHOLE = phrase("roster_floor_not_whole", N_("%(value)s is not a whole floor number."))
+FLOOR_OUT_OF_RANGE = phrase(
+    "roster_floor_out_of_range", N_("Floor %(value)s is not between %(lowest)d and %(highest)d.")
 )
-NO_OWNER = N_("At least one owner is needed.")
-OWNER_TWICE = N_("%(name)s is listed twice as an owner of this unit.")
-NOT_A_PHONE = N_("%(value)s is not a phone number.")
-PHONES_NOT_PAIRED = N_(
-    "%(phones)d phone numbers for %(owners)d owners: give one number shared by all, "
-    "or one for each owner."
+AREA_NOT_NUMBER = phrase(
+    "roster_area_not_number", N_("%(value)s is not an area in square metres.")
 )
-
-
-def _format(message: str, params: dict, translate: Callable[[str], str] | None) -> str:
-    template = translate(message) if translate is not None else message
-    return template % params
+AREA_NOT_POSITIVE = phrase(
+    "roster_area_not_positive", N_("The area must be greater than zero, not %(value)s.")
+)
+AREA_TOO_PRECISE = phrase(
+    "roster_area_too_precise", N_("The area has at most two decimal places, not %(value)s.")
+)
+AREA_TOO_LARGE = phrase(
+    "roster_area_too_large", N_("The area is at most %(limit)s m², not %(value)s.")
+)
+DUPLICATE_ROOM = phrase(
+    "roster_duplicate_room",
+    N_("Room %(room)s of %(building)s %(stairwell)s is already listed on row %(first_row)d."),
+)
+NO_OWNER = phrase("roster_no_owner", N_("At least one owner is needed."))
+OWNER_TWICE = phrase(
+    "roster_owner_twice", N_("%(name)s is listed twice as an owner of this unit.")
+)
+NOT_A_PHONE = phrase("roster_not_a_phone", N_("%(value)s is not a phone number."))
+PHONES_NOT_PAIRED = phrase(
+    "roster_phones_not_paired",
+    N_(
+        "%(phones)d phone numbers for %(owners)d owners: give one number shared by all, "
+        "or one for each owner."
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -119,13 +157,20 @@ class FileError:
     `column` names the roster column concerned (one of COLUMNS), or is None for the file itself.
     """
 
-    message: str
+    message: Phrase
     params: dict = dataclasses.field(default_factory=dict)
     column: str | None = None
 
-    def text(self, translate: Callable[[str], str] | None = None) -> str:
-        """The message filled in; `translate` (gettext) translates the template first."""
-        return _format(self.message, self.params, translate)
+    def text(self, translate: Translate = untranslated) -> str:
+        """The message filled in, in the language `translate` (gettext) speaks."""
+        return self.message.render(translate, self.params)
+
+    @property
+    def code(self) -> str:
+        return self.message.code
+
+    def said(self) -> dict:
+        return self.message(**self.params)
 
 
 @dataclass(frozen=True)
@@ -134,12 +179,16 @@ class RowError:
 
     row: int
     field: str
-    message: str
+    message: Phrase
     params: dict = dataclasses.field(default_factory=dict)
 
-    def text(self, translate: Callable[[str], str] | None = None) -> str:
-        """The message filled in; `translate` (gettext) translates the template first."""
-        return _format(self.message, self.params, translate)
+    def text(self, translate: Translate = untranslated) -> str:
+        """The message filled in, in the language `translate` (gettext) speaks."""
+        return self.message.render(translate, self.params)
+
+    @property
+    def code(self) -> str:
+        return self.message.code
 
 
 @dataclass(frozen=True)
@@ -337,7 +386,8 @@ def _read_header(number: int, cells: list[str]) -> Header:
             continue  # remarks and other columns of the office's own are ignored
         if header.column in positions:
             first = cells[positions[header.column]]
-            params = {"column": header.column, "first": first, "second": cell}
+            column_name = COLUMN_NAMES[header.column]()
+            params = {"column": column_name, "first": first, "second": cell}
             errors.append(FileError(DUPLICATE_COLUMN, params, header.column))
             continue
         positions[header.column] = index
@@ -346,7 +396,7 @@ def _read_header(number: int, cells: list[str]) -> Header:
             errors.append(FileError(WRONG_AREA_UNIT, {"unit": written_unit}, AREA))
     for column in COLUMNS:
         if column not in positions:
-            params = {"column": column, "headers": " / ".join(HEADERS[column])}
+            params = {"column": COLUMN_NAMES[column](), "headers": " / ".join(HEADERS[column])}
             errors.append(FileError(MISSING_COLUMN, params, column))
     return Header(number, positions, tuple(errors))
 
@@ -409,7 +459,7 @@ def check_row(number: int, values: dict[str, str]) -> tuple[RosterRow | None, li
     """One row's cells checked: the unit it describes, or None, and every error in it."""
     errors: list[RowError] = []
 
-    def report(column: str, message: str, **params) -> None:
+    def report(column: str, message: Phrase, **params) -> None:
         errors.append(RowError(number, column, message, params))
 
     names = {column: _name(values[column], column, report) for column in PLACE_COLUMNS}

@@ -6,9 +6,10 @@ from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from werkzeug.datastructures import FileStorage
 
-from hall.auth import current_actor
 from hall.community import roster, roster_import
+from hall.community.identity import current_actor
 from hall.rest import api_blueprint, require_file
+from hall.text import N_
 
 bp = api_blueprint("roster", "Roster import")
 
@@ -16,7 +17,7 @@ bp = api_blueprint("roster", "Roster import")
 def _csv_or_xlsx(upload: FileStorage | str) -> None:
     require_file(upload)
     if not roster.is_supported_filename(upload.filename or ""):
-        raise ValidationError("Upload a .csv or .xlsx file.")
+        raise ValidationError(N_("Upload a .csv or .xlsx file."))
 
 
 class RosterUploadSchema(Schema):

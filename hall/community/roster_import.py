@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from hall.community import service
+from hall.community import refusals, service
 from hall.community.models import Building, Community, Ownership, Person, Stairwell, Unit
-from hall.community.naming import natural_sort_key
-from hall.community.policy import Action, Actor
+from hall.community.policy import Actor
 from hall.community.roster import FileError, Owner, Roster, RosterRow, RowError, read_roster
-from hall.errors import Conflict, Invalid
+from hall.errors import Invalid
 from hall.extensions import db
-from hall.realtime import outbox
+from hall.sorting import natural_sort_key
+from hall.text import Translate
 
 Progress = Callable[[int], None]
 
@@ -77,29 +77,36 @@ class ImportReport:
 class RosterInvalid(Invalid):
     """A roster that cannot be imported, with everything wrong in it.
 
-    `file_errors` and `row_errors` keep the untranslated templates for a page to translate;
-    `fields` holds the same in the API's error shape: `{"file": [text, ...], "rows": [{"row":
-    n, "field": column, "message": text}, ...]}`.
+    `file_errors` and `row_errors` keep their phrases and parameters; a door renders them in
+    the reader's language, in the API's error shape: `{"file": [text, ...], "rows": [{"row": n,
+    "field": column, "code": code, "message": text}, ...]}`.
     """
 
     def __init__(self, file_errors: Sequence[FileError], row_errors: Sequence[RowError]):
         self.file_errors = tuple(file_errors)
         self.row_errors = tuple(row_errors)
+        if self.file_errors:
+            problem = self.file_errors[0].said()
+            super().__init__(refusals.ROSTER_UNREADABLE, {"problem": problem})
+        else:
+            bad_rows = len({error.row for error in self.row_errors})
+            super().__init__(refusals.ROSTER_HAS_BAD_ROWS, {"rows": bad_rows})
+
+    def field_messages(self, translate: Translate) -> dict:
         fields: dict = {}
         if self.file_errors:
-            fields["file"] = [error.text() for error in self.file_errors]
+            fields["file"] = [error.text(translate) for error in self.file_errors]
         if self.row_errors:
             fields["rows"] = [
-                {"row": error.row, "field": error.field, "message": error.text()}
+                {
+                    "row": error.row,
+                    "field": error.field,
+                    "code": error.code,
+                    "message": error.text(translate),
+                }
                 for error in self.row_errors
             ]
-        super().__init__(self._summary(), fields)
-
-    def _summary(self) -> str:
-        if self.file_errors:
-            return "The roster cannot be read: " + self.file_errors[0].text()
-        bad_rows = len({error.row for error in self.row_errors})
-        return f"The roster has {bad_rows} bad rows; nothing was imported."
+        return fields
 
 
 def import_roster(
@@ -137,7 +144,7 @@ def import_read_roster(
 
 def _community_to_import_into(actor: Actor, community_id: int) -> Community:
     community = service.get_community(actor, community_id)
-    service.require(actor, Action.IMPORT_ROSTER, service.place_of_community(community))
+    service.require_roster_import(actor, community)
     return community
 
 
@@ -156,16 +163,11 @@ def _import(
             db.session.rollback()
             return report
         if report.changed:
-            outbox.queue(
-                service.community_room(community_id),
-                "registry.changed",
-                {"community_id": community_id, "kind": "roster", "id": community_id},
-            )
+            service.registry_changed(community_id, "roster", community_id)
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
-        message = "The registry changed while the roster was imported; import it again."
-        raise Conflict(message, {"file": [message]}) from error
+        raise refusals.REGISTRY_CHANGED_DURING_IMPORT() from error
     except BaseException:
         db.session.rollback()  # nothing half written
         raise

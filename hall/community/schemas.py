@@ -6,12 +6,13 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from hall.community.roles import Role, ScopeKind
+from hall.community.roles import GrantScope, Role
+from hall.text import N_
 
 
 def _at_most_two_places(value: Decimal) -> None:
     if value.as_tuple().exponent < -2:
-        raise ValidationError("At most two decimal places.")
+        raise ValidationError(N_("At most two decimal places."))
 
 
 def _name(max_length: int = 100) -> fields.String:
@@ -42,7 +43,7 @@ class GrantSchema(Schema):
     id = fields.Integer(dump_only=True)
     account_id = fields.Integer(required=True)
     role = fields.Enum(Role, by_value=True, required=True)
-    scope_kind = fields.Enum(ScopeKind, by_value=True, required=True)
+    scope_kind = fields.Enum(GrantScope, by_value=True, required=True)
     scope_id = fields.Integer(load_default=None, allow_none=True)
     community_id = fields.Integer(dump_only=True, allow_none=True)
     subdistrict_id = fields.Integer(dump_only=True, allow_none=True)
@@ -76,8 +77,19 @@ class CommunityCountsSchema(Schema):
     owners = fields.Integer()
 
 
+class CommunityPermissionsSchema(Schema):
+    """What the caller may do with this community's registry (hall.community.service)."""
+
+    view_people = fields.Boolean()
+    edit_registry = fields.Boolean()
+    import_roster = fields.Boolean()
+    view_grants = fields.Boolean()
+    grant_roles = fields.Boolean()
+
+
 class CommunityDetailSchema(CommunitySchema):
     counts = fields.Nested(CommunityCountsSchema, dump_only=True)
+    permissions = fields.Nested(CommunityPermissionsSchema, dump_only=True)
 
 
 class StairwellSchema(Schema):
@@ -162,3 +174,15 @@ class AccountSchema(Schema):
     username = fields.String()
     display_name = fields.String()
     person_id = fields.Integer(allow_none=True)
+
+
+class RegistryChangedSchema(Schema):
+    """`registry.changed`: which part of a community's registry changed."""
+
+    community_id = fields.Integer(required=True)
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(["building", "stairwell", "unit", "roster"]),
+        metadata={"description": "What changed; `roster`: an import, possibly of everything."},
+    )
+    id = fields.Integer(required=True, metadata={"description": "Its id (the community's)."})

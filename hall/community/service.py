@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from hall.community import accounts
+from hall.community import accounts, events, refusals
 from hall.community.households import Holding, owners_for_headcount
 from hall.community.models import (
     Account,
@@ -23,7 +23,6 @@ from hall.community.models import (
     Unit,
     ownerships_in_order,
 )
-from hall.community.naming import natural_sort_key
 from hall.community.policy import (
     Action,
     Actor,
@@ -33,10 +32,10 @@ from hall.community.policy import (
     may_grant,
     visible_subdistricts_and_communities,
 )
-from hall.community.roles import Role, ScopeKind
-from hall.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from hall.community.roles import GrantScope, Role
+from hall.errors import NO_SUCH_COMMUNITY, NO_SUCH_THING, NOT_ALLOWED_HERE, NOT_LOGGED_IN, Refusal
 from hall.extensions import db
-from hall.realtime import outbox
+from hall.sorting import natural_sort_key
 
 SITE = Place()
 
@@ -53,49 +52,53 @@ def place_of_building(building: Building) -> Place:
     return Place(building.community.subdistrict_id, building.community_id, building.id)
 
 
-def require(actor: Actor, action: Action, place: Place, what: str = "community") -> None:
+def require(
+    actor: Actor, action: Action, place: Place, missing: Refusal = NO_SUCH_COMMUNITY
+) -> None:
+    """Refuse unless the actor may do `action` at `place`; `missing` is the 404 of the thing
+    acted on, for an actor who may not even see it (no_such_issue, no_such_vote)."""
     decision = decide(actor, action, place)
     if decision is Decision.ALLOWED:
         return
-    _refuse(decision, what, place)
+    _refuse(decision, missing, place)
 
 
-def _refuse(decision: Decision, what: str, place: Place):
+def _refuse(decision: Decision, missing: Refusal, place: Place):
+    """The refusal a policy decision other than ALLOWED stands for."""
     if place == SITE and decision is Decision.INVISIBLE:
         decision = Decision.FORBIDDEN  # the site itself is no secret
     if decision is Decision.UNAUTHENTICATED:
-        raise Unauthenticated("Log in first.")
+        raise NOT_LOGGED_IN()
     if decision is Decision.INVISIBLE:
-        raise NotFound(f"No such {what}.")
-    raise Forbidden("You may not do this here.")
+        raise missing()
+    raise NOT_ALLOWED_HERE()
 
 
-def _get(model, ident: int, what: str):
+def _get(model, ident: int, missing: Refusal):
     row = db.session.get(model, ident)
     if row is None:
-        raise NotFound(f"No such {what}.")
+        raise missing()
     return row
 
 
-def _flush_or_conflict(message: str, field: str) -> None:
-    """Write what is pending; a uniqueness clash becomes a 409 naming the field."""
+def _flush_or_conflict(clash: Refusal) -> None:
+    """Write what is pending; a uniqueness clash becomes the 409 `clash`, naming its field."""
     try:
         db.session.flush()
     except IntegrityError as error:
         db.session.rollback()
-        raise Conflict(message, {field: [message]}) from error
+        raise clash() from error
 
 
-def _commit_or_conflict(message: str, field: str) -> None:
-    _flush_or_conflict(message, field)
+def _commit_or_conflict(clash: Refusal) -> None:
+    _flush_or_conflict(clash)
     db.session.commit()
 
 
-def _registry_changed(community_id: int, kind: str, ident: int) -> None:
-    outbox.queue(
-        community_room(community_id),
-        "registry.changed",
-        {"community_id": community_id, "kind": kind, "id": ident},
+def registry_changed(community_id: int, kind: str, ident: int) -> None:
+    """Tell the community's room, once this transaction commits, what in its registry changed."""
+    events.REGISTRY_CHANGED.queue(
+        community_room(community_id), {"community_id": community_id, "kind": kind, "id": ident}
     )
 
 
@@ -115,16 +118,16 @@ def list_subdistricts(actor: Actor) -> list[Subdistrict]:
 
 def create_subdistrict(actor: Actor, name: str) -> Subdistrict:
     """Only a site-wide grant reaches the site itself."""
-    require(actor, Action.CREATE_COMMUNITY, SITE, "subdistrict")
+    require(actor, Action.CREATE_COMMUNITY, SITE, refusals.NO_SUCH_SUBDISTRICT)
     subdistrict = Subdistrict(name=name)
     db.session.add(subdistrict)
-    _commit_or_conflict("A subdistrict of this name exists.", "name")
+    _commit_or_conflict(refusals.SUBDISTRICT_NAME_TAKEN)
     return subdistrict
 
 
 def list_communities(actor: Actor) -> list[Community]:
     if actor.is_anonymous:
-        raise Unauthenticated("Log in first.")
+        raise NOT_LOGGED_IN()
     everything, subdistricts, communities = visible_subdistricts_and_communities(actor.grants)
     query = select(Community).order_by(Community.subdistrict_id, Community.name)
     if not everything:
@@ -138,29 +141,54 @@ def get_community(actor: Actor, community_id: int) -> Community:
     community = db.session.get(Community, community_id)
     if community is None:
         if actor.is_anonymous:
-            raise Unauthenticated("Log in first.")
-        raise NotFound("No such community.")
+            raise NOT_LOGGED_IN()
+        raise NO_SUCH_COMMUNITY()
     require(actor, Action.VIEW_COMMUNITY, place_of_community(community))
     return community
+
+
+# What a community's page and resource say the actor may do there, by the names they publish.
+COMMUNITY_ACTIONS = {
+    "view_people": Action.VIEW_PEOPLE,
+    "edit_registry": Action.EDIT_REGISTRY,
+    "import_roster": Action.IMPORT_ROSTER,
+    "view_grants": Action.VIEW_GRANTS,
+    "grant_roles": Action.GRANT_ROLE,
+}
+
+
+def community_permissions(actor: Actor, community: Community) -> dict[str, bool]:
+    """What the actor may do with the registry of a community it sees, asked once for a door
+    to publish or render; the operation itself asks again."""
+    place = place_of_community(community)
+    return {
+        name: decide(actor, action, place) is Decision.ALLOWED
+        for name, action in COMMUNITY_ACTIONS.items()
+    }
+
+
+def require_roster_import(actor: Actor, community: Community) -> None:
+    require(actor, Action.IMPORT_ROSTER, place_of_community(community))
 
 
 def create_community(actor: Actor, subdistrict_id: int, name: str, timezone: str) -> Community:
     subdistrict = db.session.get(Subdistrict, subdistrict_id)
     place = Place(subdistrict_id=subdistrict_id)
     if subdistrict is None:
-        raise NotFound("No such subdistrict.", {"subdistrict_id": ["No such subdistrict."]})
-    require(actor, Action.CREATE_COMMUNITY, place, "subdistrict")
+        raise refusals.NO_SUCH_SUBDISTRICT(fields=["subdistrict_id"])
+    require(actor, Action.CREATE_COMMUNITY, place, refusals.NO_SUCH_SUBDISTRICT)
     community = Community(subdistrict=subdistrict, name=name, timezone=timezone)
     db.session.add(community)
-    _commit_or_conflict("This subdistrict has a community of this name.", "name")
+    _commit_or_conflict(refusals.COMMUNITY_NAME_TAKEN)
     return community
 
 
 def community_counts(community_id: int) -> dict[str, int | Decimal]:
     """Units and their total exclusive area, and owners counted as the Civil Code counts them.
 
-    Owners are heads under DOMAIN.md's rule (co-owners of a unit once, an owner of several
-    units once), the number every participation threshold is measured against.
+    Owners are heads as Civil Code Art. 278 counts them (co-owners of a unit once, an owner of
+    several units once; docs/domain.md), the number every participation threshold is measured
+    against.
     """
     units, area = db.session.execute(
         select(func.count(Unit.id), func.coalesce(func.sum(Unit.area), 0)).where(
@@ -203,8 +231,8 @@ def list_buildings(actor: Actor, community_id: int) -> list[Building]:
 
 
 def get_building(actor: Actor, building_id: int) -> Building:
-    building = _get(Building, building_id, "building")
-    require(actor, Action.VIEW_COMMUNITY, place_of_building(building), "building")
+    building = _get(Building, building_id, refusals.NO_SUCH_BUILDING)
+    require(actor, Action.VIEW_COMMUNITY, place_of_building(building), refusals.NO_SUCH_BUILDING)
     return building
 
 
@@ -213,19 +241,19 @@ def create_building(actor: Actor, community_id: int, name: str) -> Building:
     require(actor, Action.EDIT_REGISTRY, place_of_community(community))
     building = Building(community=community, name=name, sort_key=natural_sort_key(name))
     db.session.add(building)
-    _flush_or_conflict("This community has a building of this name.", "name")
-    _registry_changed(community.id, "building", building.id)
+    _flush_or_conflict(refusals.BUILDING_NAME_TAKEN)
+    registry_changed(community.id, "building", building.id)
     db.session.commit()
     return building
 
 
 def create_stairwell(actor: Actor, building_id: int, name: str) -> Stairwell:
     building = get_building(actor, building_id)
-    require(actor, Action.EDIT_REGISTRY, place_of_building(building), "building")
+    require(actor, Action.EDIT_REGISTRY, place_of_building(building), refusals.NO_SUCH_BUILDING)
     stairwell = Stairwell(building=building, name=name, sort_key=natural_sort_key(name))
     db.session.add(stairwell)
-    _flush_or_conflict("This building has a stairwell of this name.", "name")
-    _registry_changed(building.community_id, "stairwell", stairwell.id)
+    _flush_or_conflict(refusals.STAIRWELL_NAME_TAKEN)
+    registry_changed(building.community_id, "stairwell", stairwell.id)
     db.session.commit()
     return stairwell
 
@@ -261,21 +289,21 @@ def units_per_stairwell(actor: Actor, community_id: int) -> dict[int, int]:
 
 
 def get_unit(actor: Actor, unit_id: int) -> Unit:
-    unit = _get(Unit, unit_id, "unit")
+    unit = _get(Unit, unit_id, refusals.NO_SUCH_UNIT)
     community = db.session.get(Community, unit.community_id)
     require(
         actor,
         Action.VIEW_COMMUNITY,
         Place(community.subdistrict_id, unit.community_id, unit.building_id),
-        "unit",
+        refusals.NO_SUCH_UNIT,
     )
     return unit
 
 
 def create_unit(actor: Actor, stairwell_id: int, room: str, floor: int, area: Decimal) -> Unit:
-    stairwell = _get(Stairwell, stairwell_id, "stairwell")
+    stairwell = _get(Stairwell, stairwell_id, refusals.NO_SUCH_STAIRWELL)
     building = stairwell.building
-    require(actor, Action.EDIT_REGISTRY, place_of_building(building), "stairwell")
+    require(actor, Action.EDIT_REGISTRY, place_of_building(building), refusals.NO_SUCH_STAIRWELL)
     unit = Unit(
         community_id=building.community_id,
         building_id=building.id,
@@ -286,8 +314,8 @@ def create_unit(actor: Actor, stairwell_id: int, room: str, floor: int, area: De
         sort_key=natural_sort_key(room),
     )
     db.session.add(unit)
-    _flush_or_conflict("This stairwell has a unit with this room number.", "room")
-    _registry_changed(building.community_id, "unit", unit.id)
+    _flush_or_conflict(refusals.ROOM_TAKEN)
+    registry_changed(building.community_id, "unit", unit.id)
     db.session.commit()
     return unit
 
@@ -306,10 +334,10 @@ def list_people(actor: Actor, community_id: int) -> list[Person]:
 
 
 def get_person(actor: Actor, person_id: int) -> Person:
-    person = _get(Person, person_id, "person")
+    person = _get(Person, person_id, refusals.NO_SUCH_PERSON)
     community = get_community(actor, person.community_id)
     if actor.person_id != person.id:
-        require(actor, Action.VIEW_PEOPLE, place_of_community(community), "person")
+        require(actor, Action.VIEW_PEOPLE, place_of_community(community), refusals.NO_SUCH_PERSON)
     return person
 
 
@@ -318,7 +346,7 @@ def create_person(actor: Actor, community_id: int, name: str, phone: str) -> Per
     require(actor, Action.EDIT_REGISTRY, place_of_community(community))
     person = Person(community=community, name=name, phone=phone)
     db.session.add(person)
-    _commit_or_conflict("This community has a person of this name and phone.", "name")
+    _commit_or_conflict(refusals.PERSON_EXISTS)
     return person
 
 
@@ -328,10 +356,9 @@ def set_owners(actor: Actor, unit_id: int, person_ids: list[int], voter_id: int)
     community = db.session.get(Community, unit.community_id)
     require(actor, Action.EDIT_REGISTRY, place_of_community(community))
     if len(set(person_ids)) != len(person_ids):
-        raise Invalid("An owner is listed twice.", {"person_ids": ["An owner is listed twice."]})
+        raise refusals.OWNER_LISTED_TWICE()
     if voter_id not in person_ids:
-        message = "The designated voter must be one of the owners."
-        raise Invalid(message, {"designated_voter_id": [message]})
+        raise refusals.VOTER_NOT_AN_OWNER()
     people = {
         p.id: p
         for p in db.session.scalars(
@@ -340,15 +367,14 @@ def set_owners(actor: Actor, unit_id: int, person_ids: list[int], voter_id: int)
     }
     missing = [pid for pid in person_ids if pid not in people]
     if missing:
-        message = f"No such person in this community: {', '.join(map(str, missing))}."
-        raise Invalid(message, {"person_ids": [message]})
+        raise refusals.OWNERS_NOT_IN_COMMUNITY(person_ids=", ".join(map(str, missing)))
     unit.ownerships.clear()
     db.session.flush()
     unit.ownerships.extend(
         ownerships_in_order([people[pid] for pid in person_ids], voter=people[voter_id])
     )
     db.session.flush()
-    _registry_changed(community.id, "unit", unit.id)
+    registry_changed(community.id, "unit", unit.id)
     db.session.commit()
     return unit
 
@@ -359,37 +385,46 @@ def add_tenant(actor: Actor, unit_id: int, person_id: int) -> Tenancy:
     require(actor, Action.EDIT_REGISTRY, place_of_community(community))
     person = db.session.get(Person, person_id)
     if person is None or person.community_id != community.id:
-        raise Invalid("No such person in this community.", {"person_id": ["No such person."]})
+        raise refusals.PERSON_NOT_IN_COMMUNITY()
     tenancy = Tenancy(unit=unit, person=person)
     db.session.add(tenancy)
-    _commit_or_conflict("This person already rents this unit.", "person_id")
+    _commit_or_conflict(refusals.ALREADY_TENANT)
     return tenancy
 
 
 # Accounts and role grants --------------------------------------------------------------------
 
 
-def scope_place(kind: ScopeKind, scope_id: int | None) -> Place:
+# The 404 of each kind of place a grant names.
+_NO_SUCH_SCOPE = {
+    GrantScope.SITE: NO_SUCH_THING,
+    GrantScope.SUBDISTRICT: refusals.NO_SUCH_SUBDISTRICT,
+    GrantScope.COMMUNITY: NO_SUCH_COMMUNITY,
+    GrantScope.BUILDING: refusals.NO_SUCH_BUILDING,
+}
+
+
+def scope_place(kind: GrantScope, scope_id: int | None) -> Place:
     """The place a grant scope names, with the levels above it, or NotFound."""
-    if kind is ScopeKind.SITE:
+    if kind is GrantScope.SITE:
         if scope_id is not None:
-            raise Invalid("A site grant has no scope id.", {"scope_id": ["Must be empty."]})
+            raise refusals.SITE_GRANT_HAS_NO_SCOPE()
         return SITE
     if scope_id is None:
-        raise Invalid("scope_id is required.", {"scope_id": ["Missing data for required field."]})
-    if kind is ScopeKind.SUBDISTRICT:
-        _get(Subdistrict, scope_id, "subdistrict")
+        raise refusals.SCOPE_REQUIRED()
+    missing = _NO_SUCH_SCOPE[kind]
+    if kind is GrantScope.SUBDISTRICT:
+        _get(Subdistrict, scope_id, missing)
         return Place(subdistrict_id=scope_id)
-    if kind is ScopeKind.COMMUNITY:
-        community = _get(Community, scope_id, "community")
-        return place_of_community(community)
-    return place_of_building(_get(Building, scope_id, "building"))
+    if kind is GrantScope.COMMUNITY:
+        return place_of_community(_get(Community, scope_id, missing))
+    return place_of_building(_get(Building, scope_id, missing))
 
 
 def new_grant(
     account: Account,
     role: Role,
-    kind: ScopeKind,
+    kind: GrantScope,
     scope_id: int | None,
     place: Place,
     granted_by_id: int | None = None,
@@ -409,17 +444,17 @@ def new_grant(
 
 
 def grant_role(
-    actor: Actor, account_id: int, role: Role, kind: ScopeKind, scope_id: int | None
+    actor: Actor, account_id: int, role: Role, kind: GrantScope, scope_id: int | None
 ) -> RoleGrant:
     place = scope_place(kind, scope_id)
     decision = may_grant(actor, role, kind, place)
     if decision is not Decision.ALLOWED:
-        _refuse(decision, kind.value, place)
+        _refuse(decision, _NO_SUCH_SCOPE[kind], place)
     account = db.session.get(Account, account_id)
     if account is None:
-        raise Invalid("No such account.", {"account_id": ["No such account."]})
+        raise refusals.NO_SUCH_ACCOUNT()
     grant = new_grant(account, role, kind, scope_id, place, granted_by_id=actor.account_id)
-    _commit_or_conflict("This account already holds this role here.", "role")
+    _commit_or_conflict(refusals.ROLE_ALREADY_HELD)
     return grant
 
 
@@ -434,15 +469,15 @@ def list_grants(actor: Actor, community_id: int) -> list[RoleGrant]:
 
 
 def revoke_grant(actor: Actor, grant_id: int) -> None:
-    grant = _get(RoleGrant, grant_id, "grant")
+    grant = _get(RoleGrant, grant_id, refusals.NO_SUCH_GRANT)
     place = Place(
         grant.subdistrict_id,
         grant.community_id,
-        grant.scope_id if grant.scope_kind is ScopeKind.BUILDING else None,
+        grant.scope_id if grant.scope_kind is GrantScope.BUILDING else None,
     )
     decision = may_grant(actor, grant.role, grant.scope_kind, place)
     if decision is not Decision.ALLOWED:
-        _refuse(decision, "grant", place)
+        _refuse(decision, refusals.NO_SUCH_GRANT, place)
     db.session.delete(grant)
     db.session.commit()
 
@@ -458,17 +493,16 @@ def create_resident_account(
     """An account for someone of this community, with the resident role there."""
     community = get_community(actor, community_id)
     place = place_of_community(community)
-    decision = may_grant(actor, Role.RESIDENT, ScopeKind.COMMUNITY, place)
+    decision = may_grant(actor, Role.RESIDENT, GrantScope.COMMUNITY, place)
     if decision is not Decision.ALLOWED:
-        _refuse(decision, "community", place)
+        _refuse(decision, NO_SUCH_COMMUNITY, place)
     if len(password) < accounts.MIN_PASSWORD_LENGTH:
-        message = f"At least {accounts.MIN_PASSWORD_LENGTH} characters."
-        raise Invalid("The password is too short.", {"password": [message]})
+        raise refusals.PASSWORD_TOO_SHORT(limit=accounts.MIN_PASSWORD_LENGTH)
     person = None
     if person_id is not None:
         person = db.session.get(Person, person_id)
         if person is None or person.community_id != community.id:
-            raise Invalid("No such person in this community.", {"person_id": ["No such person."]})
+            raise refusals.PERSON_NOT_IN_COMMUNITY()
     account = Account(
         username=username,
         display_name=display_name,
@@ -479,10 +513,10 @@ def create_resident_account(
     new_grant(
         account,
         Role.RESIDENT,
-        ScopeKind.COMMUNITY,
+        GrantScope.COMMUNITY,
         community.id,
         place,
         granted_by_id=actor.account_id,
     )
-    _commit_or_conflict("This username is taken.", "username")
+    _commit_or_conflict(refusals.USERNAME_TAKEN)
     return account

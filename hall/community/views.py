@@ -9,16 +9,16 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SubmitField
 
-from hall.auth import current_actor
 from hall.community import roster_import, service
-from hall.community.models import Building, Community
-from hall.community.policy import Action, Actor, Decision, decide
-from hall.web.labels import (
+from hall.community.identity import current_actor
+from hall.community.labels import (
     ROSTER_COLUMN_NAMES,
     ROSTER_REPORT_LABELS,
     role_label,
     roster_columns,
 )
+from hall.community.models import Building, Community
+from hall.community.policy import Actor
 
 bp = Blueprint("community", __name__)
 
@@ -46,7 +46,7 @@ def show(community_id: int):
         buildings=buildings,
         units_per_stairwell=service.units_per_stairwell(actor, community.id),
         roles=_roles_here(actor, community, buildings),
-        may_import_roster=_allowed(actor, Action.IMPORT_ROSTER, community),
+        permissions=service.community_permissions(actor, community),
         room=service.community_room(community.id),
     )
 
@@ -57,7 +57,7 @@ def roster(community_id: int):
     actor = current_actor()
     community = service.get_community(actor, community_id)
     # Checked before the form is even shown: who may not import should not fill it in first.
-    service.require(actor, Action.IMPORT_ROSTER, service.place_of_community(community))
+    service.require_roster_import(actor, community)
     form = RosterUploadForm()
     report = problem = None
     if form.validate_on_submit():
@@ -87,36 +87,18 @@ def roster(community_id: int):
 
 
 def _roster_problem(error: roster_import.RosterInvalid) -> dict:
-    """Everything wrong with a roster, translated: the errors keep their message templates."""
+    """Everything wrong with a roster, in the page's language."""
     return {
-        "file": [_translated(file_error) for file_error in error.file_errors],
+        "file": [file_error.text(gettext) for file_error in error.file_errors],
         "rows": [
             {
                 "row": row_error.row,
-                "column": _column_name(row_error.field),
-                "message": _translated(row_error),
+                "column": str(ROSTER_COLUMN_NAMES[row_error.field]),
+                "message": row_error.text(gettext),
             }
             for row_error in error.row_errors
         ],
     }
-
-
-def _translated(error) -> str:
-    # A column named inside a message ("the building column is missing") is a roster key;
-    # the reader should see it in their own language, like the table's Column cell.
-    params = dict(error.params)
-    if "column" in params:
-        params["column"] = _column_name(params["column"])
-    return gettext(error.message) % params
-
-
-def _column_name(column: str) -> str:
-    return str(ROSTER_COLUMN_NAMES.get(column, column))
-
-
-def _allowed(actor: Actor, action: Action, community: Community) -> bool:
-    """Whether to offer a link at all; the page behind it asks the service again."""
-    return decide(actor, action, service.place_of_community(community)) is Decision.ALLOWED
 
 
 def _roles_here(actor: Actor, community: Community, buildings: list[Building]) -> list[str]:

@@ -6,13 +6,11 @@ import dataclasses
 
 from flask import make_response
 
-from hall.auth import comment_rate_limit, current_actor, rate_limit_key
+from hall.community.identity import comment_rate_limit, current_actor, rate_limit_key
 from hall.community.service import get_community
 from hall.extensions import limiter
-from hall.issues import notifications, overview, schemas, scope, service, threads
+from hall.issues import events, notifications, overview, schemas, service, threads
 from hall.issues.models import Comment, Issue
-from hall.ledger import chain as ledger
-from hall.ledger import export
 from hall.rest import api_blueprint
 
 issues_bp = api_blueprint(
@@ -20,19 +18,20 @@ issues_bp = api_blueprint(
 )
 threads_bp = api_blueprint("threads", "Comment threads, their history, reports and moderation")
 notifications_bp = api_blueprint("notifications", "The logged-in account's notifications")
-ledger_bp = api_blueprint(
-    "ledger", "A community's hash-chained ledger, to re-verify offline (sha256 of canonical JSON)"
-)
 
 
 def _issue_view(issue: Issue) -> schemas.IssueView:
-    return schemas.IssueView(
-        issue, scope_labels=scope.scope_labels(issue), photos=service.photos_of(issue)
-    )
+    """The issue resource, with what the caller may do with it now."""
+    permissions = service.permissions(current_actor(), issue)
+    return events.issue_view(issue, permissions=permissions)
 
 
-def _comment_view(comment: Comment, **extras) -> dict:
-    return {**threads.comment_view(comment), **extras}
+def _comment_view(comment: Comment, *, reported_by_me: bool = False) -> dict:
+    """The comment as the caller sees it, after the change they made."""
+    actor = current_actor()
+    _, issue = threads.get_comment(actor, comment.id)
+    found = service.issue_access(actor, issue)
+    return threads.reader_view(actor, comment, found, reported_by_me=reported_by_me)
 
 
 # Issues ---------------------------------------------------------------------------------------
@@ -57,7 +56,7 @@ def list_issues(query, community_id):
 
 @issues_bp.post("/communities/<int:community_id>/issues")
 @issues_bp.arguments(schemas.IssueCreateSchema)
-@issues_bp.response(201, schemas.IssueSchema)
+@issues_bp.response(201, schemas.PermittedIssueSchema)
 def create_issue(body, community_id):
     """Propose an issue: a draft, or with `submit` straight to collecting supports."""
     issue = service.create_issue(
@@ -83,13 +82,18 @@ def get_issue(issue_id):
         for field in dataclasses.fields(found)
         if field.name != "issue"
     }
-    extras["capacities"] = sorted(found.capacities)
+    extras.update(
+        capacities=sorted(found.capacities),
+        may_participate=found.may_participate,
+        moderator=found.moderator,
+        transitions=[name.value for name in found.transitions],
+    )
     return schemas.IssueView(found.issue, **extras)
 
 
 @issues_bp.patch("/issues/<int:issue_id>")
 @issues_bp.arguments(schemas.IssueEditSchema)
-@issues_bp.response(200, schemas.IssueSchema)
+@issues_bp.response(200, schemas.PermittedIssueSchema)
 def edit_issue(body, issue_id):
     """The proposer corrects the title, text or category before deliberation begins."""
     return _issue_view(service.edit_issue(current_actor(), issue_id, body))
@@ -123,7 +127,7 @@ def get_photo(photo_id):
 
 @issues_bp.post("/issues/<int:issue_id>/transitions")
 @issues_bp.arguments(schemas.TransitionSchema)
-@issues_bp.response(200, schemas.IssueSchema)
+@issues_bp.response(200, schemas.PermittedIssueSchema)
 def make_transition(body, issue_id):
     """Move the issue on (submit, accept, reject, merge, escalate, withdraw...), if the caller
     may and its preconditions hold."""
@@ -138,14 +142,14 @@ def make_transition(body, issue_id):
 
 
 @issues_bp.post("/issues/<int:issue_id>/support")
-@issues_bp.response(200, schemas.IssueSchema)
+@issues_bp.response(200, schemas.PermittedIssueSchema)
 def support(issue_id):
     """Support the issue, once per resident of its scope."""
     return _issue_view(service.support(current_actor(), issue_id))
 
 
 @issues_bp.delete("/issues/<int:issue_id>/support")
-@issues_bp.response(200, schemas.IssueSchema)
+@issues_bp.response(200, schemas.PermittedIssueSchema)
 def withdraw_support(issue_id):
     """Take one's support back while supports are being gathered."""
     return _issue_view(service.withdraw_support(current_actor(), issue_id))
@@ -192,7 +196,7 @@ def post_comment(body, issue_id):
         stance=body["stance"],
         official=body["official"],
     )
-    return _comment_view(comment, mine=True, reported_by_me=False)
+    return _comment_view(comment)
 
 
 @threads_bp.patch("/comments/<int:comment_id>")
@@ -203,14 +207,14 @@ def edit_comment(body, comment_id):
     comment = threads.edit_comment(
         current_actor(), comment_id, body=body["body"], stance=body["stance"]
     )
-    return _comment_view(comment, mine=True)
+    return _comment_view(comment)
 
 
 @threads_bp.delete("/comments/<int:comment_id>")
 @threads_bp.response(200, schemas.CommentSchema)
 def delete_comment(comment_id):
     """The author takes a comment back; a tombstone keeps its replies in place."""
-    return _comment_view(threads.delete_comment(current_actor(), comment_id), mine=True)
+    return _comment_view(threads.delete_comment(current_actor(), comment_id))
 
 
 @threads_bp.get("/comments/<int:comment_id>/history")
@@ -226,7 +230,7 @@ def comment_history(comment_id):
 def report_comment(body, comment_id):
     """Report a comment; enough reports hide it until a moderator decides."""
     comment = threads.report_comment(current_actor(), comment_id, body["reason"])
-    return _comment_view(comment, reported_by_me=True, mine=False)
+    return _comment_view(comment, reported_by_me=True)
 
 
 @threads_bp.post("/comments/<int:comment_id>/moderation")
@@ -237,7 +241,7 @@ def moderate_comment(body, comment_id):
     comment = threads.moderate(
         current_actor(), comment_id, action=body["action"], reason=body["reason"]
     )
-    return {**threads.comment_view(comment, moderator=True), "mine": False}
+    return _comment_view(comment)
 
 
 @threads_bp.get("/communities/<int:community_id>/moderation")
@@ -252,7 +256,7 @@ def moderation_queue(community_id):
 
 @notifications_bp.get("/notifications")
 @notifications_bp.arguments(schemas.NotificationQuerySchema, location="query")
-@notifications_bp.response(200, schemas.NotificationSchema(many=True))
+@notifications_bp.response(200, schemas.NotificationTextSchema(many=True))
 def list_notifications(query):
     """The newest first, a page at a time: pass the last id seen as `before`."""
     return notifications.list_notifications(
@@ -275,30 +279,4 @@ def mark_read(body):
     return {"unread": notifications.mark_read(current_actor(), body.get("ids"))}
 
 
-# The ledger -----------------------------------------------------------------------------------
-
-
-@ledger_bp.get("/communities/<int:community_id>/ledger")
-@ledger_bp.arguments(schemas.LedgerQuerySchema, location="query")
-@ledger_bp.response(200, schemas.LedgerPageSchema)
-def ledger_entries(query, community_id):
-    """The community's ledger entries in position order, a page at a time.
-
-    Each entry's `hash` is the sha256 of the canonical JSON (sorted keys, no spaces, UTF-8) of
-    `{chain, position, kind, subject, actor, recorded_at, payload, previous}`, `previous` being
-    the entry before's hash (64 zeros for the first)."""
-    get_community(current_actor(), community_id)
-    return export.entries_page(
-        ledger.community_chain(community_id), after=query["after"], limit=query["limit"]
-    )
-
-
-@ledger_bp.get("/communities/<int:community_id>/ledger/verify")
-@ledger_bp.response(200, schemas.VerificationSchema)
-def verify_ledger(community_id):
-    """Recompute every hash of the community's ledger and say whether the chain holds."""
-    get_community(current_actor(), community_id)
-    return ledger.verify(ledger.community_chain(community_id))
-
-
-blueprints = [issues_bp, threads_bp, notifications_bp, ledger_bp]
+blueprints = [issues_bp, threads_bp, notifications_bp]

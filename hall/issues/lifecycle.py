@@ -11,6 +11,7 @@ each transition it makes in the ledger.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -135,7 +136,7 @@ DELIBERATION_TRANSITIONS = frozenset(
 class Facts:
     """What the preconditions look at, gathered by the caller."""
 
-    reason: str = ""
+    reason: str | Mapping = ""  # a person's words, or said data of a reason Hall gives
     support_threshold_met: bool = False
     merge_target_state: State | None = None  # None: no target given, or not found
     merge_target_is_self: bool = False
@@ -180,7 +181,8 @@ def apply(
 
 
 def _check_requirements(transition: Transition, facts: Facts) -> None:
-    if Requirement.REASON in transition.requires and not facts.reason.strip():
+    given = facts.reason.strip() if isinstance(facts.reason, str) else facts.reason
+    if Requirement.REASON in transition.requires and not given:
         raise TransitionRefused(Refusal.REASON_REQUIRED, "Give a reason.")
     if Requirement.SUPPORT_THRESHOLD in transition.requires and not facts.support_threshold_met:
         raise TransitionRefused(

@@ -24,6 +24,12 @@ from hall.extensions import db
 from hall.issues.lifecycle import State
 from hall.types import UTCDateTime, utcnow
 
+# Lengths the columns hold, checked by the services and by the API's schemas alike.
+TITLE_MAX = 120
+BODY_MAX = 20_000
+COMMENT_MAX = 5_000
+REASON_MAX = 500
+
 DEFAULT_CATEGORIES = (
     "elevator",
     "parking",  # parking and charging
@@ -82,7 +88,7 @@ class Issue(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
     number: Mapped[int] = mapped_column(Integer)  # 1, 2, 3... within the community
-    title: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     body: Mapped[str] = mapped_column(Text)  # Markdown as written
     body_html: Mapped[str] = mapped_column(Text)  # rendered and sanitised once, on write
     category: Mapped[str] = mapped_column(String(32))
@@ -185,7 +191,7 @@ class Comment(db.Model):
     visibility: Mapped[Visibility] = mapped_column(
         enum_column(Visibility), default=Visibility.VISIBLE
     )
-    moderation_reason: Mapped[str | None] = mapped_column(String(500))
+    moderation_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
     report_count: Mapped[int] = mapped_column(Integer, default=0)
     revision_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -214,7 +220,7 @@ class CommentReport(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-    reason: Mapped[str] = mapped_column(String(500), default="")
+    reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # A moderator's decision settles every report made before it.
     settled: Mapped[bool] = mapped_column(default=False)
@@ -226,7 +232,7 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-    kind: Mapped[str] = mapped_column(String(32))  # "comment", "state", "new_issue"
+    kind: Mapped[str] = mapped_column(String(32))  # hall.issues.sentences.NotificationKind
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     # What the notification says, frozen when it is made: later edits do not rewrite history.

@@ -1,4 +1,9 @@
-"""In-app notifications: written with the change they tell of, counted live per account."""
+"""In-app notifications: written with the change they tell of, counted live per account.
+
+What a notification says is kept as data (the issue's number and title, who commented, the
+step and the reason), never as a sentence: `hall.issues.sentences.notification` gives the
+sentence as said data, which every door renders in its reader's language when it is read.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +12,13 @@ from collections.abc import Iterable
 from sqlalchemy import func, insert, select, update
 
 from hall.community.policy import Actor
-from hall.errors import Unauthenticated
+from hall.errors import NOT_LOGGED_IN
 from hall.extensions import db
+from hall.issues import events
 from hall.issues.models import Issue, Notification
-from hall.realtime import outbox
 from hall.types import utcnow
 
 PAGE_SIZE = 30
-
-
-class Kind:
-    COMMENT = "comment"  # on an issue you proposed
-    REPLY = "reply"  # to a comment of yours
-    STATE = "state"  # your issue moved on
-    NEW_ISSUE = "new_issue"  # in your scope
 
 
 def account_room(account_id: int) -> str:
@@ -34,14 +32,15 @@ def notify(
     summary: dict,
     comment_id: int | None = None,
 ) -> None:
-    """Tell these accounts, in the caller's transaction; each hears its new unread count."""
+    """Tell these accounts, in the caller's transaction; each hears its new unread count.
+    `summary` is data: a reason in it is a person's words or said data."""
     recipients = sorted(set(account_ids))
     if not recipients:
         return
     summary = {"issue_number": issue.number, "issue_title": issue.title, **summary}
     now = utcnow()
-    db.session.execute(
-        insert(Notification),
+    written = db.session.scalars(
+        insert(Notification).returning(Notification),
         [
             {
                 "account_id": account_id,
@@ -55,17 +54,10 @@ def notify(
         ],
     )
     unread = _unread_counts(recipients)
-    for account_id in recipients:
-        outbox.queue(
-            account_room(account_id),
-            "notification.created",
-            {
-                "kind": kind,
-                "issue_id": issue.id,
-                "comment_id": comment_id,
-                "summary": summary,
-                "unread": unread.get(account_id, 0),
-            },
+    for notification in written:
+        events.NOTIFICATION_CREATED.queue(
+            account_room(notification.account_id),
+            {"notification": notification, "unread": unread.get(notification.account_id, 0)},
         )
 
 
@@ -80,7 +72,7 @@ def _unread_counts(account_ids: list[int]) -> dict[int, int]:
 
 def _account_of(actor: Actor) -> int:
     if actor.is_anonymous:
-        raise Unauthenticated("Log in first.")
+        raise NOT_LOGGED_IN()
     return actor.account_id
 
 
@@ -110,6 +102,6 @@ def mark_read(actor: Actor, ids: list[int] | None = None) -> int:
         statement = statement.where(Notification.id.in_(ids))
     db.session.execute(statement.values(read_at=utcnow()))
     unread = _unread_counts([account_id]).get(account_id, 0)
-    outbox.queue(account_room(account_id), "notification.read", {"unread": unread})
+    events.NOTIFICATION_READ.queue(account_room(account_id), {"unread": unread})
     db.session.commit()
     return unread

@@ -11,26 +11,14 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from hall.text import N_
+from hall.errors import HallError
+from hall.issues import refusals
 
 _CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 # The modes each encoder writes as they are; any other mode is converted first.
 _MODES = {"JPEG": {"L", "RGB"}, "PNG": {"L", "LA", "RGB", "RGBA"}, "WEBP": {"RGB", "RGBA"}}
 # Only to tell "a GIF" from "not an image" in the refusal; these bytes are never decoded.
 _OTHER_IMAGE_SIGNATURES = (b"GIF8", b"BM", b"II*\x00", b"MM\x00*", b"\x00\x00\x01\x00")
-
-
-class PhotoRefused(Exception):
-    """The upload cannot become a photo.
-
-    `reason_code` is stable, for programs; `message` is for people, marked for translation
-    and translated by whoever shows it.
-    """
-
-    def __init__(self, reason_code: str, message: str) -> None:
-        super().__init__(message)
-        self.reason_code = reason_code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -44,13 +32,14 @@ class Photo:
 def process(
     data: bytes, *, max_bytes: int, max_pixels: int = 40_000_000, max_side: int = 2560
 ) -> Photo:
-    """The uploaded bytes as a clean photo, or `PhotoRefused` saying why not.
+    """The uploaded bytes as a clean photo, or the refusal (hall.issues.refusals) saying why
+    not.
 
     Accepts JPEG, PNG and WebP, judged by the content alone. Animated images keep their
     first frame.
     """
     if len(data) > max_bytes:
-        raise PhotoRefused("too_large", N_("The photo file is too large."))
+        raise refusals.PHOTO_TOO_LARGE()
     # Pillow's own bomb check only warns below twice its limit; as an error, it refuses.
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -77,26 +66,24 @@ def _decode(data: bytes, max_pixels: int, max_side: int) -> Image.Image:
         probe = Image.open(io.BytesIO(data), formats=list(_CONTENT_TYPES))
         # Opening reads the header alone; the size is checked before any pixel is decoded.
         if probe.width * probe.height > max_pixels:
-            raise PhotoRefused("too_many_pixels", N_("The photo has too many pixels."))
+            raise refusals.PHOTO_TOO_MANY_PIXELS()
         probe.verify()
         # verify() leaves the image unusable: decode from a fresh start.
         image = Image.open(io.BytesIO(data), formats=list(_CONTENT_TYPES))
         # For a JPEG, decode at a fraction of its size when that still covers max_side.
         image.draft(None, (max_side, max_side))
         image.load()
-    except PhotoRefused:
+    except HallError:
         raise
     except UnidentifiedImageError:
         if data.startswith(_OTHER_IMAGE_SIGNATURES) or data[4:8] == b"ftyp":
-            raise PhotoRefused(
-                "unsupported_format", N_("Only JPEG, PNG and WebP photos are accepted.")
-            ) from None
-        raise PhotoRefused("not_an_image", N_("The file is not an image.")) from None
+            raise refusals.PHOTO_FORMAT_UNSUPPORTED() from None
+        raise refusals.PHOTO_NOT_AN_IMAGE() from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoRefused("too_many_pixels", N_("The photo has too many pixels.")) from None
+        raise refusals.PHOTO_TOO_MANY_PIXELS() from None
     except (OSError, SyntaxError, ValueError, EOFError):
         # Truncated or corrupt data: Pillow says so with any of these.
-        raise PhotoRefused("not_an_image", N_("The file is damaged or incomplete.")) from None
+        raise refusals.PHOTO_DAMAGED() from None
     return image
 
 

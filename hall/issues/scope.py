@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Select, exists, func, or_, select, union
 
 from hall.community.models import Account, Building, Ownership, Stairwell, Tenancy, Unit
-from hall.errors import Invalid
 from hall.extensions import db
-from hall.issues.models import Issue, IssueScope, ScopeKind
+from hall.issues import refusals
+from hall.issues.models import Issue, IssueScope, ScopeKind, Support
 
 MAX_SCOPE_TARGETS = 500
 _TARGET = {
@@ -21,13 +21,13 @@ def scope_rows(community_id: int, kind: ScopeKind, ids: list[int]) -> list[Issue
     """The scope rows for `ids` of `kind`, each checked to be in the community."""
     if kind is ScopeKind.COMMUNITY:
         if ids:
-            raise _invalid("A community-wide issue lists no buildings, stairwells or units.")
+            raise refusals.COMMUNITY_SCOPE_LISTS_PLACES()
         return []
     ids = list(dict.fromkeys(ids))
     if not ids:
-        raise _invalid(f"Name at least one of the {kind.value} the issue concerns.")
+        raise refusals.SCOPE_EMPTY()
     if len(ids) > MAX_SCOPE_TARGETS:
-        raise _invalid(f"At most {MAX_SCOPE_TARGETS} {kind.value} in one scope.")
+        raise refusals.SCOPE_TOO_LARGE(limit=MAX_SCOPE_TARGETS)
     model, _, _, attribute = _TARGET[kind]
     query = select(model.id).where(model.id.in_(ids))
     if model is Stairwell:  # a stairwell knows its community through its building
@@ -36,14 +36,9 @@ def scope_rows(community_id: int, kind: ScopeKind, ids: list[int]) -> list[Issue
     else:
         query = query.where(model.community_id == community_id)
     found = set(db.session.scalars(query))
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise _invalid(f"Not in this community: {', '.join(map(str, missing))}.")
+    if any(i not in found for i in ids):
+        raise refusals.SCOPE_OUTSIDE_COMMUNITY()
     return [IssueScope(**{attribute: ident}) for ident in ids]
-
-
-def _invalid(message: str) -> Invalid:
-    return Invalid(message, {"scope": [message]})
 
 
 def buildings_of(kind: ScopeKind, rows: list[IssueScope]) -> set[int] | None:
@@ -115,6 +110,20 @@ def lives_in_scope(person_id: int | None, issue: Issue) -> bool:
             )
         )
     )
+
+
+def residence_and_support(person_id: int, issue: Issue) -> tuple[bool, bool]:
+    """In one query: does the person live in the issue's scope, and do they support it?"""
+    units = units_in_scope(issue)
+    lives = or_(
+        exists().where(Ownership.person_id == person_id, Ownership.unit_id.in_(units)),
+        exists().where(Tenancy.person_id == person_id, Tenancy.unit_id.in_(units)),
+    )
+    if issue.support_count == 0:  # nobody supports it yet: no need to look
+        return bool(db.session.scalar(select(lives))), False
+    supports = exists().where(Support.issue_id == issue.id, Support.person_id == person_id)
+    found = db.session.execute(select(lives, supports)).one()
+    return bool(found[0]), bool(found[1])
 
 
 def accounts_in_scope(issue: Issue) -> list[int]:

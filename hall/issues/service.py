@@ -1,44 +1,56 @@
 """What users do with issues: propose, edit, attach photos, list, support, move through the
-lifecycle. One transaction each, authorised first; every transition and support is recorded in
-the community's ledger and announced through the outbox in the same transaction."""
+lifecycle. One transaction each, authorised first by the one access answer (hall.issues.access)
+that the doors publish as `permissions`; every transition and support is recorded in the
+community's ledger and announced through the outbox in the same transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, event, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, undefer
+from sqlalchemy.orm import Session, joinedload, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 
-from hall.community.models import Account, Community
-from hall.community.policy import Action, Actor, Decision, Place, decide
-from hall.community.roles import ScopeKind as GrantScope
-from hall.community.service import community_room, get_community, place_of_community, require
-from hall.errors import Conflict, Forbidden, Invalid, NotFound
+from hall.community.models import Account, Community, Ownership, Tenancy
+from hall.community.policy import Action, Actor, Place
+from hall.community.service import get_community, place_of_community
+from hall.errors import NO_SUCH_COMMUNITY, HallError
 from hall.extensions import db
-from hall.issues import lifecycle, markdown, notifications, photos, scope
-from hall.issues.lifecycle import Capacity, Facts, Name, Refusal, State, TransitionRefused
+from hall.issues import (
+    access,
+    events,
+    lifecycle,
+    markdown,
+    notifications,
+    photos,
+    refusals,
+    scope,
+)
+from hall.issues.access import Act, CommunityPermissions, IssueAccess, IssuePermissions
+from hall.issues.lifecycle import Capacity, Facts, Name, State, TransitionRefused
 from hall.issues.models import (
+    BODY_MAX,
+    TITLE_MAX,
     Advance,
     Issue,
     IssuePhoto,
+    IssueScope,
     IssueSettings,
     ScopeKind,
     Support,
     ThresholdKind,
 )
+from hall.issues.sentences import NotificationKind
 from hall.ledger import chain as ledger
-from hall.realtime import outbox
 from hall.types import utcnow
 
-TITLE_MAX = 120
-BODY_MAX = 20_000
 PHOTOS_PER_ISSUE = 6
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PAGE_SIZE = 20
-# Roles that speak for the council: they move issues along and reply officially.
-COUNCIL_ACTIONS = (Action.RUN_SESSION, Action.MANAGE_VOTE, Action.PUBLISH_DECISION)
+ISSUE_TRANSITION = "issue.transition"  # the ledger entry of a lifecycle step
 
 
 def issue_room(issue_id: int) -> str:
@@ -67,95 +79,187 @@ def issue_settings(community_id: int) -> IssueSettings:
 
 def configure(actor: Actor, community_id: int, changes: dict) -> IssueSettings:
     community = get_community(actor, community_id)
-    require(actor, Action.MODERATE, place_of_community(community))
+    if not community_permissions_of(actor, community).moderate:
+        raise standing_in(actor, community).refusal(missing=NO_SUCH_COMMUNITY)
     current = issue_settings(community_id)
     if "categories" in changes:
         categories = [c.strip() for c in changes["categories"] if c.strip()]
         if not categories or len(set(categories)) != len(categories):
-            message = "List at least one category, each once."
-            raise Invalid(message, {"categories": [message]})
+            raise refusals.CATEGORIES_INVALID()
     kind = changes.get("threshold_kind", current.threshold_kind)
     threshold = changes.get("support_threshold", current.support_threshold)
     if kind == ThresholdKind.SHARE and threshold > 100:
-        message = "A share of households is at most 100 per cent."
-        raise Invalid(message, {"support_threshold": [message]})
+        raise refusals.SHARE_OVER_WHOLE()
+    moves_thresholds = any(
+        key in changes and changes[key] != getattr(current, key)
+        for key in ("threshold_kind", "support_threshold")
+    )
     for key, value in changes.items():
         setattr(current, key, value)
     db.session.add(current)
+    if moves_thresholds:
+        db.session.flush()
+        _announce_thresholds(community_id)
     db.session.commit()
     return current
 
 
-# Reading ---------------------------------------------------------------------------------------
+def _announce_thresholds(community_id: int) -> None:
+    """The issues gathering supports now need another number of them: their viewers hear it."""
+    collecting = db.session.scalars(
+        select(Issue).where(Issue.community_id == community_id, Issue.state == State.COLLECTING)
+    )
+    for issue in collecting:
+        _announce_supports(issue, support_threshold(issue))
+
+
+# Who may do what -------------------------------------------------------------------------------
+
+
+# What the access answer is judged from, kept for the session (one request) so that a service
+# and the door answering after it ask the database once: where each community lies, and for
+# each reader and issue the facts read about them. What they change is kept up to date here.
+_PLACES = "hall_issue_places"
+_FACTS = "hall_issue_facts"
+_RESIDENCE = (Ownership, Tenancy, IssueScope)  # a flush of these makes the facts stale
+
+
+@dataclass(frozen=True)
+class _Known:
+    reached: frozenset[int] | None
+    lives_in_scope: bool
+    supports: bool
 
 
 def place_of_issue(issue: Issue) -> Place:
-    community = db.session.get(Community, issue.community_id)
-    return place_of_community(community)
+    places = db.session.info.setdefault(_PLACES, {})
+    place = places.get(issue.community_id)
+    if place is None:
+        community = db.session.get(Community, issue.community_id)
+        place = places[issue.community_id] = place_of_community(community)
+    return place
 
 
-def capacities(actor: Actor, issue: Issue, place: Place | None = None) -> frozenset[Capacity]:
+@event.listens_for(Session, "after_flush")
+def _forget_stale_facts(session: Session, flush_context) -> None:
+    changed = itertools.chain(session.new, session.dirty, session.deleted)
+    if _FACTS in session.info and any(isinstance(row, _RESIDENCE) for row in changed):
+        del session.info[_FACTS]
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_facts(session: Session) -> None:
+    session.info.pop(_FACTS, None)
+
+
+def _remember_support(actor: Actor, issue: Issue, supports: bool) -> None:
+    facts = db.session.info.get(_FACTS, {})
+    key = (actor.account_id, actor.person_id, issue.id)
+    if key in facts:
+        facts[key] = replace(facts[key], supports=supports)
+
+
+def standing_in(actor: Actor, community: Community) -> access.Standing:
+    return access.standing(actor, place_of_community(community))
+
+
+def community_permissions_of(actor: Actor, community: Community) -> CommunityPermissions:
+    return access.community_permissions(standing_in(actor, community))
+
+
+def community_permissions(actor: Actor, community_id: int) -> CommunityPermissions:
+    """What the actor may do with the community's issues: propose (where), moderate."""
+    return community_permissions_of(actor, get_community(actor, community_id))
+
+
+def require_proposing(actor: Actor, community_id: int) -> CommunityPermissions:
+    """The community permissions of someone who may propose some issue here (the form's
+    scope offers only the places `proposal_buildings` allows), or the refusal."""
+    community = get_community(actor, community_id)
+    standing = standing_in(actor, community)
+    answer = access.community_permissions(standing)
+    if not answer.propose_issue:
+        raise standing.refusal(missing=NO_SUCH_COMMUNITY)
+    return answer
+
+
+def issue_access(actor: Actor, issue: Issue) -> IssueAccess:
+    """The one access answer for the actor and the issue, from the facts it needs: one query
+    for someone with a home in the community (do they live in its scope, do they support it),
+    none for others, and the buildings the scope reaches only for someone granted at a
+    building."""
+    standing = access.standing(actor, place_of_issue(issue))
+    memo = db.session.info.setdefault(_FACTS, {})
+    key = (actor.account_id, actor.person_id, issue.id)
+    known = memo.get(key)
+    if known is None:
+        reached, lives, supports = None, False, False
+        if standing.visible and access.needs_reach(standing):
+            found = scope.buildings_reached(issue)
+            reached = None if found is None else frozenset(found)
+        if standing.visible and actor.person_id is not None:
+            lives, supports = scope.residence_and_support(actor.person_id, issue)
+        known = memo[key] = _Known(reached, lives, supports)
+    facts = access.IssueFacts(
+        state=issue.state,
+        proposer=actor.account_id is not None and actor.account_id == issue.proposer_id,
+        reached=known.reached,
+        lives_in_scope=known.lives_in_scope,
+        supports=known.supports,
+    )
+    return access.judge(actor, standing, facts)
+
+
+def permissions(actor: Actor, issue: Issue) -> IssuePermissions:
+    """What the actor may do with the issue now: the answer the services enforce."""
+    return issue_access(actor, issue).permissions()
+
+
+def holds(actor: Actor, issue: Issue, action: Action) -> bool:
+    """Is the action allowed at the issue's community, or at one of the actor's buildings
+    that the issue reaches? (For later stages: voting asks about MANAGE_VOTE.)"""
+    return issue_access(actor, issue).holds(action)
+
+
+def require_on_issue(actor: Actor, action: Action, issue: Issue) -> None:
+    found = issue_access(actor, issue)
+    if not found.holds(action):
+        raise found.standing.refusal()
+
+
+def capacities(actor: Actor, issue: Issue) -> frozenset[Capacity]:
     """Who the actor is to this issue, for the lifecycle."""
-    place = place or place_of_issue(issue)
-    held = set()
-    if actor.account_id is not None and actor.account_id == issue.proposer_id:
-        held.add(Capacity.PROPOSER)
-    if any(decide(actor, action, place) is Decision.ALLOWED for action in COUNCIL_ACTIONS):
-        held.add(Capacity.COUNCIL)
-    if decide(actor, Action.OVERSEE, place) is Decision.ALLOWED:
-        held.add(Capacity.SUBDISTRICT)
-    return frozenset(held)
+    standing = access.standing(actor, place_of_issue(issue))
+    return access.capacities(actor, standing, actor.account_id == issue.proposer_id)
 
 
 def get_issue(actor: Actor, issue_id: int, *, for_update: bool = False) -> Issue:
     """An issue the actor may see. A draft is its proposer's alone until it is submitted."""
+    # With its proposer: every announcement of the issue names them.
     query = select(Issue).where(Issue.id == issue_id)
+    query = query.options(joinedload(Issue.proposer, innerjoin=True))
     if for_update:
-        query = query.with_for_update()
+        query = query.with_for_update(of=Issue)
     issue = db.session.scalar(query)
     if issue is None:
-        raise NotFound("No such issue.")
-    get_community(actor, issue.community_id)
+        raise refusals.NO_SUCH_ISSUE()
+    standing = access.standing(actor, place_of_issue(issue))
+    if not standing.visible:
+        raise standing.refusal()
     if issue.state is State.DRAFT and actor.account_id != issue.proposer_id:
-        raise NotFound("No such issue.")
+        raise refusals.NO_SUCH_ISSUE()
     return issue
 
 
-def require_on_issue(actor: Actor, action: Action, issue: Issue, place: Place | None = None):
-    """The action allowed at the issue's community, or at one of its buildings that the issue
-    reaches (a resident granted at their building takes part in what concerns it)."""
-    place = place or place_of_issue(issue)
-    _require_in_community(actor, action, place, lambda: scope.buildings_reached(issue))
+def _acting(actor: Actor, issue_id: int, act: Act, *, for_update: bool = True):
+    """The issue, locked, and the access answer, if it allows `act`."""
+    issue = get_issue(actor, issue_id, for_update=for_update)
+    found = issue_access(actor, issue)
+    found.require(act)
+    return issue, found
 
 
-def _require_in_community(
-    actor: Actor, action: Action, place: Place, reached: Callable[[], set[int] | None]
-) -> None:
-    if decide(actor, action, place) is Decision.ALLOWED:
-        return
-    own_buildings = {
-        grant.place.building_id
-        for grant in actor.grants
-        if grant.kind is GrantScope.BUILDING and grant.place.community_id == place.community_id
-    }
-    if own_buildings:
-        buildings = reached()  # None: every building of the community
-        for building_id in own_buildings if buildings is None else own_buildings & buildings:
-            at_building = Place(place.subdistrict_id, place.community_id, building_id)
-            if decide(actor, action, at_building) is Decision.ALLOWED:
-                return
-    require(actor, action, place, "issue")
-
-
-def require_participant(actor: Actor, issue: Issue, place: Place | None = None) -> None:
-    """May the actor take part in the issue's thread and supports: a resident of its scope, or
-    someone who speaks for the council or the subdistrict."""
-    place = place or place_of_issue(issue)
-    require_on_issue(actor, Action.COMMENT, issue, place)
-    if capacities(actor, issue, place) & {Capacity.COUNCIL, Capacity.SUBDISTRICT}:
-        return
-    if not scope.lives_in_scope(actor.person_id, issue):
-        raise Forbidden("This issue concerns residents of its scope only, and you are not one.")
+# Reading ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -164,6 +268,7 @@ class IssuePage:
     total: int
     page: int
     per_page: int
+    permissions: CommunityPermissions = CommunityPermissions()
 
     @property
     def pages(self) -> int:
@@ -183,7 +288,7 @@ class IssueFilters:
 
 def list_issues(actor: Actor, community_id: int, filters: IssueFilters) -> IssuePage:
     """Issues of a community, newest first; drafts only the actor's own."""
-    get_community(actor, community_id)
+    community = get_community(actor, community_id)
     query = select(Issue).where(Issue.community_id == community_id)
     query = query.where(or_(Issue.state != State.DRAFT, Issue.proposer_id == actor.account_id))
     if filters.state is not None:
@@ -213,7 +318,13 @@ def list_issues(actor: Actor, community_id: int, filters: IssueFilters) -> Issue
         .limit(filters.per_page)
         .offset((filters.page - 1) * filters.per_page)
     )
-    return IssuePage(list(items), total, filters.page, filters.per_page)
+    return IssuePage(
+        list(items),
+        total,
+        filters.page,
+        filters.per_page,
+        community_permissions_of(actor, community),
+    )
 
 
 def find_by_number(actor: Actor, community_id: int, number: int) -> Issue | None:
@@ -226,7 +337,7 @@ def find_by_number(actor: Actor, community_id: int, number: int) -> Issue | None
         return None
     try:
         return get_issue(actor, found)
-    except NotFound:  # someone else's draft
+    except HallError:  # someone else's draft
         return None
 
 
@@ -235,7 +346,7 @@ def get_photo(actor: Actor, photo_id: int) -> IssuePhoto:
         select(IssuePhoto).where(IssuePhoto.id == photo_id).options(undefer(IssuePhoto.data))
     )
     if photo is None:
-        raise NotFound("No such photo.")
+        raise refusals.NO_SUCH_PHOTO()
     get_issue(actor, photo.issue_id)
     return photo
 
@@ -261,9 +372,9 @@ def supported_by(actor: Actor, issue: Issue) -> bool:
     )
 
 
-def support_threshold(issue: Issue) -> int:
-    """How many supports move this issue on."""
-    settings = issue_settings(issue.community_id)
+def support_threshold(issue: Issue, settings: IssueSettings | None = None) -> int:
+    """How many supports move this issue on (under the community's `settings`)."""
+    settings = settings or issue_settings(issue.community_id)
     if settings.threshold_kind is ThresholdKind.COUNT:
         return settings.support_threshold
     return lifecycle.supports_needed(
@@ -272,8 +383,14 @@ def support_threshold(issue: Issue) -> int:
 
 
 def timeline(issue: Issue) -> list[dict]:
-    """The issue's recorded transitions, oldest first, from the ledger."""
-    entries = ledger.entries_about(issue_subject(issue.id))
+    """The issue's recorded transitions, oldest first, from the ledger. A reason is either a
+    person's own words (`reason`) or said data Hall gave (`said_reason`), rendered by the door
+    in the reader's language."""
+    entries = [
+        entry
+        for entry in ledger.entries_about(issue_subject(issue.id))
+        if entry.kind == ISSUE_TRANSITION
+    ]
     names = dict(
         db.session.execute(
             select(Account.id, Account.display_name).where(
@@ -281,17 +398,22 @@ def timeline(issue: Issue) -> list[dict]:
             )
         ).all()
     )
-    return [
-        {
-            "at": entry.recorded_at,
-            "kind": entry.kind,
-            "actor": names.get(entry.actor_account_id),
-            "hash": entry.hash,
-            **entry.payload,
-        }
-        for entry in entries
-        if entry.kind == "issue.transition"
-    ]
+    return [_timeline_entry(entry, names.get(entry.actor_account_id)) for entry in entries]
+
+
+def _timeline_entry(entry, actor_name: str | None) -> dict:
+    payload = dict(entry.payload)
+    reason = payload.pop("reason", "")
+    said_reason = reason if isinstance(reason, Mapping) else None
+    return {
+        "at": entry.recorded_at,
+        "kind": entry.kind,
+        "actor": actor_name,
+        "hash": entry.hash,
+        **payload,
+        "reason": None if said_reason is not None else reason,
+        "said_reason": said_reason,
+    }
 
 
 # Writing ---------------------------------------------------------------------------------------
@@ -300,22 +422,19 @@ def timeline(issue: Issue) -> list[dict]:
 def _text(title: str, body: str) -> tuple[str, str]:
     title, body = title.strip(), body.strip()
     if not title:
-        raise Invalid("The title is empty.", {"title": ["Give the issue a title."]})
+        raise refusals.TITLE_EMPTY()
     if len(title) > TITLE_MAX:
-        message = f"At most {TITLE_MAX} characters."
-        raise Invalid("The title is too long.", {"title": [message]})
+        raise refusals.TITLE_TOO_LONG(limit=TITLE_MAX)
     if not body:
-        raise Invalid("The description is empty.", {"body": ["Describe the issue."]})
+        raise refusals.DESCRIPTION_EMPTY()
     if len(body) > BODY_MAX:
-        message = f"At most {BODY_MAX} characters."
-        raise Invalid("The description is too long.", {"body": [message]})
+        raise refusals.DESCRIPTION_TOO_LONG(limit=BODY_MAX)
     return title, body
 
 
 def _category(community_id: int, category: str) -> str:
     if category not in issue_settings(community_id).categories:
-        message = "Not one of this community's categories."
-        raise Invalid(message, {"category": [message]})
+        raise refusals.UNKNOWN_CATEGORY()
     return category
 
 
@@ -330,16 +449,17 @@ def create_issue(
     scope_ids: list[int],
     submit: bool = False,
 ) -> Issue:
-    """A new issue in draft, or straight into collecting supports when `submit`."""
+    """A new issue in draft, or straight into collecting supports when `submit`. Someone
+    granted at their building alone proposes for places in it."""
     community = get_community(actor, community_id)
+    standing = standing_in(actor, community)
+    require_proposing(actor, community_id)
     title, body = _text(title, body)
     rows = scope.scope_rows(community_id, scope_kind, scope_ids)
-    _require_in_community(
-        actor,
-        Action.PROPOSE_ISSUE,
-        place_of_community(community),
-        lambda: scope.buildings_of(scope_kind, rows),
-    )
+    reached = scope.buildings_of(scope_kind, rows) if access.needs_reach(standing) else None
+    refused = access.proposal_refusal(standing, None if reached is None else frozenset(reached))
+    if refused is not None:
+        raise refused
     number = (
         db.session.scalar(
             select(func.coalesce(func.max(Issue.number), 0)).where(
@@ -365,49 +485,36 @@ def create_issue(
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("Another issue took this number; try again.") from None
+        raise refusals.NUMBER_TAKEN() from None
     if submit:
         _move(issue, Name.SUBMIT, State.COLLECTING, actor.account_id)
     db.session.commit()
     return issue
 
 
-def _open_to_its_proposer(actor: Actor, issue_id: int) -> Issue:
-    """The issue, locked, if the actor proposed it and deliberation has not begun: until then
-    its text and photos are the proposer's to correct; after, the thread is the place."""
-    issue = get_issue(actor, issue_id, for_update=True)
-    if Capacity.PROPOSER not in capacities(actor, issue):
-        raise Forbidden("Only the proposer changes an issue's text and photos.")
-    if issue.state not in (State.DRAFT, State.COLLECTING):
-        raise Conflict("Once deliberation begins an issue is no longer changed; comment instead.")
-    return issue
-
-
 def edit_issue(actor: Actor, issue_id: int, changes: dict) -> Issue:
-    """The proposer corrects the text or category while supports are being gathered."""
-    issue = _open_to_its_proposer(actor, issue_id)
+    """The proposer corrects the text or category while supports are being gathered: until
+    deliberation begins its text and photos are the proposer's to correct; after, the thread
+    is the place."""
+    issue, _ = _acting(actor, issue_id, Act.EDIT)
     title, body = _text(changes.get("title", issue.title), changes.get("body", issue.body))
     if "category" in changes:
         issue.category = _category(issue.community_id, changes["category"])
     issue.title, issue.body, issue.body_html = title, body, markdown.render(body)
     issue.updated_at = utcnow()
-    _announce(issue, "issue.updated")
+    _announce(issue, edited=True)
     db.session.commit()
     return issue
 
 
 def add_photo(actor: Actor, issue_id: int, data: bytes) -> IssuePhoto:
-    issue = _open_to_its_proposer(actor, issue_id)
+    issue, _ = _acting(actor, issue_id, Act.EDIT)
     count = db.session.scalar(
         select(func.count()).select_from(IssuePhoto).where(IssuePhoto.issue_id == issue.id)
     )
     if count >= PHOTOS_PER_ISSUE:
-        message = f"At most {PHOTOS_PER_ISSUE} photos."
-        raise Invalid(message, {"photo": [message]})
-    try:
-        photo = photos.process(data, max_bytes=PHOTO_MAX_BYTES)
-    except photos.PhotoRefused as refused:
-        raise Invalid(refused.message, {"photo": [refused.message]}) from None
+        raise refusals.TOO_MANY_PHOTOS(limit=PHOTOS_PER_ISSUE)
+    photo = photos.process(data, max_bytes=PHOTO_MAX_BYTES)
     row = IssuePhoto(
         issue_id=issue.id,
         content_type=photo.content_type,
@@ -417,8 +524,7 @@ def add_photo(actor: Actor, issue_id: int, data: bytes) -> IssuePhoto:
     )
     db.session.add(row)
     issue.updated_at = utcnow()
-    db.session.flush()
-    _announce(issue, "issue.updated")
+    _announce(issue, edited=True)
     db.session.commit()
     return row
 
@@ -437,54 +543,49 @@ def transition(
     """Move the issue on, if the actor may and the preconditions hold."""
     issue = get_issue(actor, issue_id, for_update=True)
     if name not in {n.value for n in lifecycle.DELIBERATION_TRANSITIONS}:
-        message = f"{name!r} is not a transition made here."
-        raise Invalid(message, {"transition": [message]})
+        raise refusals.TRANSITION_NOT_MADE_HERE()
     target = None
     if merge_into is not None:
         target = db.session.get(Issue, merge_into)
         if target is None or target.community_id != issue.community_id:
-            raise Invalid("No such issue here.", {"merge_into": ["No such issue here."]})
+            raise refusals.NO_SUCH_MERGE_TARGET()
+    held = capacities(actor, issue)
     facts = Facts(
         reason=reason,
-        support_threshold_met=issue.support_count >= support_threshold(issue),
+        # Asked only of a step that needs it: the threshold may take a count of households.
+        support_threshold_met=_needs_threshold(name)
+        and issue.support_count >= support_threshold(issue),
         merge_target_state=target.state if target is not None else None,
         merge_target_is_self=target is not None and target.id == issue.id,
     )
-    try:
-        state = lifecycle.apply(issue.state, name, capacities(actor, issue), facts)
-    except TransitionRefused as refused:
-        raise _refusal(refused) from None
+    state = _apply(issue.state, name, held, facts)
     _move(issue, Name(name), state, actor.account_id, reason.strip(), merge_into=target)
     db.session.commit()
     return issue
 
 
-def move_on(actor: Actor, issue: Issue, name: Name, reason: str = "") -> None:
+def _needs_threshold(name: str) -> bool:
+    step = lifecycle.TRANSITIONS.get(Name(name))
+    return step is not None and lifecycle.Requirement.SUPPORT_THRESHOLD in step.requires
+
+
+def move_on(actor: Actor, issue: Issue, name: Name, reason: str | Mapping = "") -> None:
     """A later stage moves the issue as its own work requires: voting opens judgment and
-    closes it. The caller has locked the issue (`get_issue(..., for_update=True)`) and commits."""
-    facts = Facts(reason=reason)
+    closes it. A reason Hall gives is said data (`hall.text.said`), kept as data and rendered
+    when read. The caller has locked the issue (`get_issue(..., for_update=True)`) and
+    commits."""
+    state = _apply(issue.state, name, capacities(actor, issue), Facts(reason=reason))
+    _move(
+        issue, name, state, actor.account_id, reason.strip() if isinstance(reason, str) else reason
+    )
+
+
+def _apply(state: State, name: str, held: frozenset[Capacity], facts: Facts) -> State:
+    """The lifecycle's answer; its refusal codes travel on as the API's error codes."""
     try:
-        state = lifecycle.apply(issue.state, name, capacities(actor, issue), facts)
+        return lifecycle.apply(state, name, held, facts)
     except TransitionRefused as refused:
-        raise _refusal(refused) from None
-    _move(issue, name, state, actor.account_id, reason.strip())
-
-
-_REFUSAL_FIELD = {
-    Refusal.REASON_REQUIRED: "reason",
-    Refusal.NO_MERGE_TARGET: "merge_into",
-    Refusal.MERGE_TARGET_INVALID: "merge_into",
-    Refusal.THRESHOLD_NOT_MET: "transition",
-    Refusal.UNKNOWN: "transition",
-}
-
-
-def _refusal(refused: TransitionRefused):
-    if refused.refusal is Refusal.NOT_YOURS:
-        return Forbidden(refused.detail)
-    if refused.refusal is Refusal.WRONG_STATE:
-        return Conflict(refused.detail, {"transition": [refused.detail]})
-    return Invalid(refused.detail, {_REFUSAL_FIELD[refused.refusal]: [refused.detail]})
+        raise refusals.TRANSITION_REFUSALS[refused.refusal]() from None
 
 
 def _move(
@@ -492,7 +593,7 @@ def _move(
     name: Name,
     state: State,
     account_id: int | None,
-    reason: str = "",
+    reason: str | Mapping = "",
     *,
     merge_into: Issue | None = None,
 ) -> None:
@@ -513,49 +614,32 @@ def _move(
         payload["merge_into"] = merge_into.id
     entry = ledger.append(
         ledger.community_chain(issue.community_id),
-        "issue.transition",
+        ISSUE_TRANSITION,
         issue_subject(issue.id),
         account_id,
         payload,
     )
-    outbox.queue(
-        issue_room(issue.id),
-        "issue.state",
-        {**payload, "at": entry.recorded_at.isoformat(), "hash": entry.hash},
-    )
-    _announce(issue, "issue.created" if name is Name.SUBMIT else "issue.updated")
+    actor_name = db.session.get(Account, account_id).display_name if account_id else None
+    events.ISSUE_STATE.queue(issue_room(issue.id), _timeline_entry(entry, actor_name))
+    _announce(issue, created=name is Name.SUBMIT)
     summary = {"transition": name.value, "state": state.value, "reason": reason}
     if account_id != issue.proposer_id:
-        notifications.notify([issue.proposer_id], notifications.Kind.STATE, issue, summary)
+        notifications.notify([issue.proposer_id], NotificationKind.STATE, issue, summary)
     if name is Name.SUBMIT:
         residents = [a for a in scope.accounts_in_scope(issue) if a != issue.proposer_id]
-        notifications.notify(residents, notifications.Kind.NEW_ISSUE, issue, {})
+        notifications.notify(residents, NotificationKind.NEW_ISSUE, issue, {})
 
 
-def _announce(issue: Issue, event: str) -> None:
-    """Tell the issue's viewers and, once it is public, the community's issue list."""
-    outbox.queue(issue_room(issue.id), event, {"issue": issue_summary(issue)})
-    announce_to_list(issue, event)
+def _announce(issue: Issue, *, created: bool = False, edited: bool = False) -> None:
+    """Tell the issue's viewers and, once it is public, the community's issue list that its
+    row changed (and, `edited`, its text or photos); each hears it once per transaction,
+    as it was committed."""
+    events.announce_issue(issue, created=created, edited=edited)
 
 
-def announce_to_list(issue: Issue, event: str) -> None:
-    if issue.state is not State.DRAFT:  # a draft is its proposer's alone
-        outbox.queue(community_room(issue.community_id), event, {"issue": issue_summary(issue)})
-
-
-def issue_summary(issue: Issue) -> dict:
-    """What a list row or a live update shows of an issue."""
-    return {
-        "id": issue.id,
-        "community_id": issue.community_id,
-        "number": issue.number,
-        "title": issue.title,
-        "category": issue.category,
-        "state": issue.state.value,
-        "support_count": issue.support_count,
-        "comment_count": issue.comment_count,
-        "updated_at": issue.updated_at.isoformat(),
-    }
+def announce_to_list(issue: Issue) -> None:
+    """The issue's row changed (a count): its viewers and the community's list hear it."""
+    _announce(issue)
 
 
 # Supports --------------------------------------------------------------------------------------
@@ -563,14 +647,7 @@ def issue_summary(issue: Issue) -> dict:
 
 def support(actor: Actor, issue_id: int) -> Issue:
     """A resident in scope adds their support, once; enough of them move the issue on."""
-    issue = get_issue(actor, issue_id, for_update=True)
-    require_on_issue(actor, Action.COMMENT, issue)
-    if issue.state not in lifecycle.SUPPORTABLE:
-        raise Conflict("Supports are gathered only while the issue is collecting them.")
-    if not scope.lives_in_scope(actor.person_id, issue):
-        raise Forbidden("Only residents of the issue's scope support it.")
-    if supported_by(actor, issue):
-        raise Conflict("You already support this issue.")
+    issue, _ = _acting(actor, issue_id, Act.SUPPORT)
     db.session.add(
         Support(issue_id=issue.id, person_id=actor.person_id, account_id=actor.account_id)
     )
@@ -578,10 +655,11 @@ def support(actor: Actor, issue_id: int) -> Issue:
         db.session.flush()
     except IntegrityError:  # the same person supporting from two devices at once
         db.session.rollback()
-        raise Conflict("You already support this issue.") from None
-    needed = support_threshold(issue)
-    _count_support(issue, +1, needed)
+        raise refusals.ALREADY_SUPPORTED() from None
+    _remember_support(actor, issue, True)
     settings = issue_settings(issue.community_id)
+    needed = support_threshold(issue, settings)
+    _count_support(issue, +1, needed)
     if settings.advance is Advance.AUTOMATIC and issue.support_count >= needed:
         facts = Facts(support_threshold_met=True)
         state = lifecycle.apply(issue.state, Name.ADVANCE, frozenset({Capacity.SYSTEM}), facts)
@@ -591,29 +669,18 @@ def support(actor: Actor, issue_id: int) -> Issue:
 
 
 def withdraw_support(actor: Actor, issue_id: int) -> Issue:
-    issue = get_issue(actor, issue_id, for_update=True)
-    if issue.state not in lifecycle.SUPPORTABLE:
-        raise Conflict("Supports change only while the issue is collecting them.")
-    found = db.session.scalar(
-        select(Support).where(Support.issue_id == issue.id, Support.person_id == actor.person_id)
+    issue, _ = _acting(actor, issue_id, Act.WITHDRAW_SUPPORT)
+    db.session.execute(
+        delete(Support).where(Support.issue_id == issue.id, Support.person_id == actor.person_id)
     )
-    if found is None:
-        raise Conflict("You do not support this issue.")
-    db.session.delete(found)
+    _remember_support(actor, issue, False)
     _count_support(issue, -1, support_threshold(issue))
     db.session.commit()
     return issue
 
 
 def _count_support(issue: Issue, change: int, needed: int) -> None:
-    # In SQL, not in Python: SQLite takes no row lock on the read before, so two supports at
-    # once would otherwise count as one.
-    db.session.execute(
-        update(Issue)
-        .where(Issue.id == issue.id)
-        .values(support_count=Issue.support_count + change, updated_at=utcnow())
-    )
-    db.session.refresh(issue)
+    count(issue, "support_count", change)
     ledger.append(
         ledger.community_chain(issue.community_id),
         "issue.support" if change > 0 else "issue.support_withdrawn",
@@ -623,6 +690,29 @@ def _count_support(issue: Issue, change: int, needed: int) -> None:
         # community may read: the chain records how the count moved.
         {"issue_id": issue.id, "supports": issue.support_count},
     )
-    data = {"issue_id": issue.id, "support_count": issue.support_count, "threshold": needed}
-    outbox.queue(issue_room(issue.id), "issue.supports", data)
-    announce_to_list(issue, "issue.updated")
+    _announce_supports(issue, needed)
+    announce_to_list(issue)
+
+
+def count(issue: Issue, counter: str, change: int) -> None:
+    """Move one of the issue's counts (`support_count`, `comment_count`) in SQL, not in
+    Python: SQLite takes no row lock on the read before, so two at once would otherwise
+    count as one. The row's new values come back with the update."""
+    column = getattr(Issue, counter)
+    changed = db.session.execute(
+        update(Issue)
+        .where(Issue.id == issue.id)
+        .values({counter: column + change, "updated_at": utcnow()})
+        .returning(column, Issue.updated_at)
+        .execution_options(synchronize_session=False)
+    ).one()
+    set_committed_value(issue, counter, changed[0])
+    set_committed_value(issue, "updated_at", changed[1])
+
+
+def _announce_supports(issue: Issue, needed: int) -> None:
+    events.ISSUE_SUPPORTS.queue(
+        issue_room(issue.id),
+        {"issue_id": issue.id, "support_count": issue.support_count, "threshold": needed},
+        subject=issue_subject(issue.id),
+    )

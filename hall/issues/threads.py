@@ -10,14 +10,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from hall.community.policy import Action, Actor, Decision, decide
+from hall.community.policy import Action, Actor
 from hall.community.roles import Role
-from hall.community.service import get_community, place_of_community, require
-from hall.errors import Conflict, Forbidden, Invalid, NotFound
+from hall.community.service import get_community
+from hall.errors import NO_SUCH_COMMUNITY
 from hall.extensions import db
-from hall.issues import lifecycle, markdown, notifications, service
-from hall.issues.lifecycle import Capacity
+from hall.issues import access, events, markdown, notifications, refusals, service
+from hall.issues.access import MAX_DEPTH, Act, CommentAct, CommentFacts, IssueAccess
 from hall.issues.models import (
+    COMMENT_MAX,
+    REASON_MAX,
     Comment,
     CommentReport,
     CommentRevision,
@@ -25,13 +27,10 @@ from hall.issues.models import (
     Stance,
     Visibility,
 )
+from hall.issues.sentences import NotificationKind
 from hall.ledger import chain as ledger
-from hall.realtime import outbox
 from hall.types import utcnow
 
-COMMENT_MAX = 5_000
-REASON_MAX = 500
-MAX_DEPTH = 3
 QUEUE_SIZE = 100
 # The badge an official reply carries: the role it is posted as, the most official first.
 OFFICIAL_ROLES = (
@@ -41,47 +40,65 @@ OFFICIAL_ROLES = (
     (Role.SUBDISTRICT_OFFICER, "subdistrict"),
     (Role.ADMIN, "council"),
 )
+__all__ = ["COMMENT_MAX", "MAX_DEPTH", "REASON_MAX"]  # the limits, for the pages' forms too
 
 
 def _body(body: str) -> str:
     body = body.strip()
     if not body:
-        raise Invalid("The comment is empty.", {"body": ["Write something first."]})
+        raise refusals.COMMENT_EMPTY()
     if len(body) > COMMENT_MAX:
-        message = f"At most {COMMENT_MAX} characters."
-        raise Invalid("The comment is too long.", {"body": [message]})
+        raise refusals.COMMENT_TOO_LONG(limit=COMMENT_MAX)
     return body
 
 
-def _reason(reason: str) -> str:
+def _reason(reason: str, *, required: bool) -> str:
     reason = reason.strip()
-    if not reason:
-        raise Invalid("Give a reason.", {"reason": ["Give a reason."]})
+    if required and not reason:
+        raise refusals.REASON_REQUIRED()
     if len(reason) > REASON_MAX:
-        message = f"At most {REASON_MAX} characters."
-        raise Invalid(message, {"reason": [message]})
+        raise refusals.REASON_TOO_LONG(limit=REASON_MAX)
     return reason
 
 
-def get_comment(actor: Actor, comment_id: int) -> tuple[Comment, Issue]:
-    """The comment and its issue, if the actor may see the issue."""
+def get_comment(
+    actor: Actor, comment_id: int, *, for_act: CommentAct | None = None
+) -> tuple[Comment, Issue]:
+    """The comment and its issue, if the actor may see the issue (and, `for_act`, may do that
+    with the comment now: a page offering the form asks first)."""
     comment = db.session.get(Comment, comment_id)
     if comment is None:
-        raise NotFound("No such comment.")
+        raise refusals.NO_SUCH_COMMENT()
     issue = service.get_issue(actor, comment.issue_id)
+    if for_act is not None:
+        found = service.issue_access(actor, issue)
+        reported = for_act is CommentAct.REPORT and bool(_reported_by(actor, [comment.id]))
+        access.require_on_comment(found, for_act, comment_facts(actor, comment, reported))
     return comment, issue
 
 
-def _open_thread(issue: Issue) -> None:
-    if issue.state not in lifecycle.DISCUSSABLE:
-        raise Conflict(f"The thread of an issue in {issue.state.value} is closed.")
+def comment_facts(actor: Actor, comment: Comment, reported_by_me: bool = False) -> CommentFacts:
+    return CommentFacts(
+        mine=actor.account_id is not None and comment.author_id == actor.account_id,
+        depth=comment.depth,
+        visibility=comment.visibility.value,
+        reports=comment.report_count,
+        reported_by_me=reported_by_me,
+    )
+
+
+def _on_comment(actor: Actor, comment_id: int, act: CommentAct):
+    """The comment, its issue and the access answer, if it allows `act` on the comment."""
+    comment, issue = get_comment(actor, comment_id)
+    found = service.issue_access(actor, issue)
+    reported = act is CommentAct.REPORT and bool(_reported_by(actor, [comment.id]))
+    access.require_on_comment(found, act, comment_facts(actor, comment, reported))
+    return comment, issue, found
 
 
 def official_role(actor: Actor, issue: Issue) -> str:
-    """The badge the actor may post under on this issue, or Forbidden."""
+    """The badge the actor may post under on this issue (they speak officially for it)."""
     place = service.place_of_issue(issue)
-    if not service.capacities(actor, issue, place) & {Capacity.COUNCIL, Capacity.SUBDISTRICT}:
-        raise Forbidden("Only the branch, the council or the subdistrict reply officially.")
     held = {grant.role for grant in actor.grants if grant.covers(place)}
     return next(badge for role, badge in OFFICIAL_ROLES if role in held)
 
@@ -129,12 +146,41 @@ def comment_view(comment: Comment, *, moderator: bool = False) -> dict:
 
 
 def is_moderator(actor: Actor, issue: Issue) -> bool:
-    return decide(actor, Action.MODERATE, service.place_of_issue(issue)) is Decision.ALLOWED
+    """Does the actor moderate the issue's thread (no query: their roles decide)."""
+    standing = access.standing(actor, service.place_of_issue(issue))
+    return Action.MODERATE in standing.here
 
 
-def thread(actor: Actor, issue: Issue) -> list[dict]:
+def _reported_by(actor: Actor, comment_ids) -> set[int]:
+    if actor.account_id is None:
+        return set()
+    return set(
+        db.session.scalars(
+            select(CommentReport.comment_id).where(
+                CommentReport.comment_id.in_(comment_ids),
+                CommentReport.account_id == actor.account_id,
+            )
+        )
+    )
+
+
+def reader_view(
+    actor: Actor, comment: Comment, found: IssueAccess, *, reported_by_me: bool = False
+) -> dict:
+    """A comment as this reader sees it: the viewers' view, whether it is theirs, and what
+    they may do with it."""
+    facts = comment_facts(actor, comment, reported_by_me)
+    view = comment_view(comment, moderator=found.allows(Act.MODERATE))
+    view["mine"] = facts.mine
+    view["reported_by_me"] = reported_by_me
+    view["permissions"] = access.comment_permissions(found, facts).as_dict()
+    return view
+
+
+def thread(actor: Actor, issue: Issue, found: IssueAccess | None = None) -> list[dict]:
     """Every comment of the issue in reading order (each reply under its parent), in a fixed
     number of queries however long the thread is."""
+    found = found or service.issue_access(actor, issue)
     comments = list(
         db.session.scalars(
             select(Comment)
@@ -144,7 +190,7 @@ def thread(actor: Actor, issue: Issue) -> list[dict]:
         )
     )
     reported = set()
-    if actor.account_id is not None:
+    if actor.account_id is not None and any(c.report_count for c in comments):
         reported = set(
             db.session.scalars(
                 select(CommentReport.comment_id)
@@ -152,7 +198,6 @@ def thread(actor: Actor, issue: Issue) -> list[dict]:
                 .where(Comment.issue_id == issue.id, CommentReport.account_id == actor.account_id)
             )
         )
-    moderator = is_moderator(actor, issue)
     children: dict[int | None, list[Comment]] = {}
     for comment in comments:
         children.setdefault(comment.parent_id, []).append(comment)
@@ -160,10 +205,8 @@ def thread(actor: Actor, issue: Issue) -> list[dict]:
 
     def walk(parent_id: int | None) -> None:
         for comment in children.get(parent_id, ()):
-            view = comment_view(comment, moderator=moderator)
-            view["reported_by_me"] = comment.id in reported
-            view["mine"] = comment.author_id == actor.account_id
-            ordered.append(view)
+            mine = comment.id in reported
+            ordered.append(reader_view(actor, comment, found, reported_by_me=mine))
             walk(comment.id)
 
     walk(None)
@@ -172,9 +215,7 @@ def thread(actor: Actor, issue: Issue) -> list[dict]:
 
 def history(actor: Actor, comment_id: int) -> list[CommentRevision]:
     """A comment's earlier texts, oldest first: edits are never silent."""
-    comment, issue = get_comment(actor, comment_id)
-    if comment.visibility is not Visibility.VISIBLE and not is_moderator(actor, issue):
-        raise Forbidden("This comment is not shown.")
+    comment, _, _ = _on_comment(actor, comment_id, CommentAct.HISTORY)
     return list(
         db.session.scalars(
             select(CommentRevision)
@@ -196,25 +237,19 @@ def post_comment(
     stance: Stance | None = None,
     official: bool = False,
 ) -> Comment:
-    issue = service.get_issue(actor, issue_id)
-    service.require_participant(actor, issue)
-    _open_thread(issue)
+    issue, found = service._acting(actor, issue_id, Act.COMMENT, for_update=False)
+    if official:
+        found.require(Act.COMMENT_OFFICIALLY)
     body = _body(body)
     depth, parent = 1, None
     if parent_id is not None:
         parent = db.session.get(Comment, parent_id)
         if parent is None or parent.issue_id != issue.id:
-            raise Invalid("No such comment here.", {"parent_id": ["No such comment here."]})
-        if parent.visibility is not Visibility.VISIBLE:
-            message = "This comment is not shown; reply to another."
-            raise Conflict(message, {"parent_id": [message]})
+            raise refusals.NO_SUCH_PARENT()
+        access.require_on_comment(found, CommentAct.REPLY, comment_facts(actor, parent))
         depth = parent.depth + 1
-        if depth > MAX_DEPTH:
-            message = f"Replies go at most {MAX_DEPTH} levels deep; reply higher up."
-            raise Invalid(message, {"parent_id": [message]})
         if stance is not None:
-            message = "Only a top-level comment takes a stance."
-            raise Invalid(message, {"stance": [message]})
+            raise refusals.STANCE_ON_REPLY()
     elif stance is None:
         stance = Stance.NEUTRAL
     comment = Comment(
@@ -228,23 +263,16 @@ def post_comment(
         body_html=markdown.render(body),
     )
     db.session.add(comment)
-    db.session.execute(
-        update(Issue)
-        .where(Issue.id == issue.id)
-        .values(comment_count=Issue.comment_count + 1, updated_at=utcnow())
-    )
+    service.count(issue, "comment_count", +1)
     db.session.flush()
-    db.session.refresh(issue)
-    _announce(comment, issue, "comment.created")
+    _announce(comment, issue, created=True)
     summary = {"author": comment.author.display_name, "excerpt": markdown.plain_text(body)}
     if actor.account_id != issue.proposer_id:
         notifications.notify(
-            [issue.proposer_id], notifications.Kind.COMMENT, issue, summary, comment.id
+            [issue.proposer_id], NotificationKind.COMMENT, issue, summary, comment.id
         )
     if parent is not None and parent.author_id not in (actor.account_id, issue.proposer_id):
-        notifications.notify(
-            [parent.author_id], notifications.Kind.REPLY, issue, summary, comment.id
-        )
+        notifications.notify([parent.author_id], NotificationKind.REPLY, issue, summary, comment.id)
     db.session.commit()
     return comment
 
@@ -252,15 +280,9 @@ def post_comment(
 def edit_comment(
     actor: Actor, comment_id: int, *, body: str, stance: Stance | None = None
 ) -> Comment:
-    comment, issue = get_comment(actor, comment_id)
-    if comment.author_id != actor.account_id:
-        raise Forbidden("Only its author edits a comment.")
-    _open_thread(issue)
-    if comment.visibility is not Visibility.VISIBLE:
-        raise Conflict("A comment that is not shown cannot be edited.")
+    comment, issue, _ = _on_comment(actor, comment_id, CommentAct.EDIT)
     if stance is not None and comment.depth != 1:
-        message = "Only a top-level comment takes a stance."
-        raise Invalid(message, {"stance": [message]})
+        raise refusals.STANCE_ON_REPLY()
     body = _body(body)
     if body == comment.body and stance in (None, comment.stance):
         return comment
@@ -276,47 +298,33 @@ def edit_comment(
         comment.stance = stance
     comment.revision_count += 1
     comment.edited_at = utcnow()
-    db.session.flush()
-    _announce(comment, issue, "comment.updated")
+    _announce(comment, issue)
     db.session.commit()
     return comment
 
 
 def delete_comment(actor: Actor, comment_id: int) -> Comment:
     """The author takes a comment back; a tombstone keeps the replies in place."""
-    comment, issue = get_comment(actor, comment_id)
-    if comment.author_id != actor.account_id:
-        raise Forbidden("Only its author deletes a comment.")
-    if comment.visibility is Visibility.DELETED:
-        raise Conflict("This comment is already deleted.")
+    comment, issue, _ = _on_comment(actor, comment_id, CommentAct.DELETE)
     comment.visibility = Visibility.DELETED
     comment.body = comment.body_html = ""
     # Earlier texts go too: a resident who takes words back takes back every version of them.
     db.session.query(CommentRevision).filter_by(comment_id=comment.id).delete()
-    db.session.flush()
-    _announce(comment, issue, "comment.updated")
+    _announce(comment, issue)
     db.session.commit()
     return comment
 
 
 def report_comment(actor: Actor, comment_id: int, reason: str = "") -> Comment:
     """A resident flags a comment; enough reports hide it until a moderator decides."""
-    comment, issue = get_comment(actor, comment_id)
-    service.require_on_issue(actor, Action.COMMENT, issue)
-    if comment.author_id == actor.account_id:
-        raise Conflict("You cannot report your own comment.")
-    if comment.visibility in (Visibility.DELETED, Visibility.HIDDEN):
-        raise Conflict("This comment is not shown.")
-    reason = reason.strip()
-    if len(reason) > REASON_MAX:
-        message = f"At most {REASON_MAX} characters."
-        raise Invalid(message, {"reason": [message]})
+    comment, issue, _ = _on_comment(actor, comment_id, CommentAct.REPORT)
+    reason = _reason(reason, required=False)
     db.session.add(CommentReport(comment_id=comment.id, account_id=actor.account_id, reason=reason))
     try:
         db.session.flush()
-    except IntegrityError:
+    except IntegrityError:  # the same person reporting from two devices at once
         db.session.rollback()
-        raise Conflict("You have already reported this comment.") from None
+        raise refusals.ALREADY_REPORTED() from None
     comment.report_count += 1
     threshold = service.issue_settings(issue.community_id).report_threshold
     if comment.visibility is Visibility.VISIBLE and comment.report_count >= threshold:
@@ -328,27 +336,23 @@ def report_comment(actor: Actor, comment_id: int, reason: str = "") -> Comment:
             None,
             {"comment_id": comment.id, "reports": comment.report_count},
         )
-    db.session.flush()
-    _announce(comment, issue, "comment.updated")
+    _announce(comment, issue)
     db.session.commit()
     return comment
 
 
+MODERATIONS = {"hide": CommentAct.HIDE, "restore": CommentAct.RESTORE}
+
+
 def moderate(actor: Actor, comment_id: int, *, action: str, reason: str) -> Comment:
-    """A moderator hides a comment or restores it, with a reason shown in its place."""
-    comment, issue = get_comment(actor, comment_id)
-    require(actor, Action.MODERATE, service.place_of_issue(issue), "issue")
-    if action not in ("hide", "restore"):
-        raise Invalid("Hide or restore.", {"action": ["Must be one of: hide, restore."]})
-    reason = _reason(reason)
-    allowed = {
-        "hide": (Visibility.VISIBLE, Visibility.REPORTED),
-        "restore": (Visibility.REPORTED, Visibility.HIDDEN),
-    }[action]
-    # Restoring a comment that reports have not yet hidden keeps it and settles the reports.
-    reported_but_shown = comment.visibility is Visibility.VISIBLE and comment.report_count > 0
-    if comment.visibility not in allowed and not (action == "restore" and reported_but_shown):
-        raise Conflict(f"A {comment.visibility.value} comment cannot be {action}d.")
+    """A moderator hides a comment or restores it, with a reason shown in its place.
+    Restoring a comment that reports have not yet hidden keeps it and settles the reports."""
+    if action not in MODERATIONS:
+        comment, issue = get_comment(actor, comment_id)
+        service.issue_access(actor, issue).require(Act.MODERATE)
+        raise refusals.UNKNOWN_MODERATION()
+    comment, issue, _ = _on_comment(actor, comment_id, MODERATIONS[action])
+    reason = _reason(reason, required=True)
     comment.visibility = Visibility.HIDDEN if action == "hide" else Visibility.VISIBLE
     comment.moderation_reason = reason
     comment.report_count = 0
@@ -364,8 +368,7 @@ def moderate(actor: Actor, comment_id: int, *, action: str, reason: str) -> Comm
         actor.account_id,
         {"comment_id": comment.id, "reason": reason},
     )
-    db.session.flush()
-    _announce(comment, issue, "comment.updated")
+    _announce(comment, issue)
     db.session.commit()
     return comment
 
@@ -373,7 +376,8 @@ def moderate(actor: Actor, comment_id: int, *, action: str, reason: str) -> Comm
 def moderation_queue(actor: Actor, community_id: int) -> list[dict]:
     """Comments hidden by reports or carrying unsettled reports, oldest report first."""
     community = get_community(actor, community_id)
-    require(actor, Action.MODERATE, place_of_community(community))
+    if not service.community_permissions_of(actor, community).moderate:
+        raise service.standing_in(actor, community).refusal(missing=NO_SUCH_COMMUNITY)
     reports = list(
         db.session.scalars(
             select(CommentReport)
@@ -416,11 +420,15 @@ def moderation_queue(actor: Actor, community_id: int) -> list[dict]:
     return queue
 
 
-def _announce(comment: Comment, issue: Issue, event: str) -> None:
-    outbox.queue(
-        service.issue_room(issue.id),
-        event,
-        {"comment": comment_view(comment), "stance_counts": stance_counts(issue.id)},
-    )
-    if event == "comment.created":
-        service.announce_to_list(issue, "issue.updated")
+def _announce(comment: Comment, issue: Issue, *, created: bool = False) -> None:
+    """Tell the issue's viewers, as committed; a new comment changes the issue's row too."""
+    room = service.issue_room(issue.id)
+
+    def data() -> dict:
+        return {"comment": comment_view(comment), "stance_counts": stance_counts(issue.id)}
+
+    if created:
+        events.COMMENT_CREATED.queue(room, data())
+        service.announce_to_list(issue)
+    else:
+        events.COMMENT_UPDATED.queue(room, data, subject=f"comment:{comment.id}")

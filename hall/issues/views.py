@@ -1,203 +1,34 @@
 """The issue stage's pages: a community's issues, proposing one, an issue with its thread,
 moderation and notifications.
 
-Every action is a plain form POST that answers with a redirect back to the issue (and the
-comment it touched), so each works without JavaScript; the page script only makes the
-thread live and posts comments without a reload.
+Every action is a plain form POST through `hall.web.forms.submit` that answers with a redirect
+back to the issue (and the comment it touched), so each works without JavaScript; the page
+script makes the thread live and talks to the REST API. What a reader may do is the service's
+answer (`permissions`), rendered; a refusal is the service's, shown beside its field.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import datetime
 from io import BytesIO
 
-from flask import (
-    Blueprint,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
-from flask_babel import format_datetime, gettext, lazy_gettext
-from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from sqlalchemy.exc import SQLAlchemyError
-from wtforms import (
-    BooleanField,
-    HiddenField,
-    IntegerField,
-    MultipleFileField,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
-from wtforms.validators import InputRequired, Length, Optional
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
+from flask_login import login_required
 
-from hall.auth import comment_rate_limit, current_actor, rate_limit_key
 from hall.community import service as community_service
-from hall.community.models import Building, Community
-from hall.community.policy import Action, Actor, Decision, decide
-from hall.errors import Conflict, Forbidden, HallError, Invalid, NotFound
-from hall.extensions import db, limiter
-from hall.issues import lifecycle, notifications, service, threads
-from hall.issues.lifecycle import Capacity, Name, Requirement, State
-from hall.issues.models import Comment, Issue, ScopeKind, Stance
-from hall.issues.overview import Overview, issue_overview
+from hall.community.identity import comment_rate_limit, current_actor, rate_limit_key
+from hall.extensions import limiter
+from hall.issues import forms, labels, notifications, presenters, refusals, service, threads
+from hall.issues.access import CommentAct
+from hall.issues.lifecycle import State
+from hall.issues.models import Comment, Issue
+from hall.issues.overview import issue_overview
 from hall.realtime import outbox
-from hall.web.forms import apply_errors, flash_refusal
-from hall.web.labels import (
-    CATEGORY_NAMES,
-    ISSUE_STATE_NAMES,
-    OFFICIAL_ROLE_NAMES,
-    SCOPE_KIND_NAMES,
-    STANCE_NAMES,
-    TRANSITION_NAMES,
-    category_label,
-    field_message,
-)
+from hall.web.forms import submit
+from hall.web.hooks import panel
 from hall.web.redirects import local_path
 
-try:
-    from wtforms import SelectChoice
-except ImportError:  # WTForms before 3.3 takes (value, label) pairs
-    SelectChoice = None
-
 bp = Blueprint("issues", __name__)
-
-
-def _choice(value: str, label) -> object:
-    return SelectChoice(value, label) if SelectChoice is not None else (value, label)
-
-
-# Forms ------------------------------------------------------------------------------------------
-
-
-class IssueFilterForm(FlaskForm):
-    """The list's filters: a GET form, so a filtered list has an address of its own."""
-
-    class Meta:
-        csrf = False
-
-    state = SelectField(lazy_gettext("State"), validate_choice=False, default="")
-    category = SelectField(lazy_gettext("Category"), validate_choice=False, default="")
-    building = SelectField(lazy_gettext("Building"), validate_choice=False, default="")
-    mine = BooleanField(lazy_gettext("Only issues I proposed"))
-    q = StringField(lazy_gettext("Words in the title or description"))
-
-
-class IssueForm(FlaskForm):
-    title = StringField(
-        lazy_gettext("Title"),
-        validators=[
-            InputRequired(lazy_gettext("Give the issue a title.")),
-            Length(max=service.TITLE_MAX, message=lazy_gettext("The title is too long.")),
-        ],
-    )
-    body = TextAreaField(
-        lazy_gettext("Description"),
-        validators=[
-            InputRequired(lazy_gettext("Describe the issue.")),
-            Length(max=service.BODY_MAX, message=lazy_gettext("The description is too long.")),
-        ],
-        render_kw={"rows": 8},
-    )
-    category = SelectField(lazy_gettext("Category"), validate_choice=False)
-    scope_kind = RadioField(
-        lazy_gettext("Whom does it concern?"),
-        choices=[_choice(kind.value, SCOPE_KIND_NAMES[kind.value]) for kind in ScopeKind],
-        default=ScopeKind.COMMUNITY.value,
-        validate_choice=False,
-    )
-    buildings = SelectMultipleField(lazy_gettext("Buildings"), coerce=int, validate_choice=False)
-    stairwells = SelectMultipleField(lazy_gettext("Stairwells"), coerce=int, validate_choice=False)
-    units = SelectMultipleField(lazy_gettext("Units"), coerce=int, validate_choice=False)
-    photos = MultipleFileField(
-        lazy_gettext("Photos (optional)"),
-        render_kw={"accept": "image/jpeg,image/png,image/webp", "multiple": True},
-    )
-    save_draft = SubmitField(lazy_gettext("Save as a draft"))
-    publish = SubmitField(lazy_gettext("Publish now"))
-
-
-class EditCommentForm(FlaskForm):
-    body = TextAreaField(
-        lazy_gettext("Your comment"),
-        validators=[
-            InputRequired(lazy_gettext("Write something first.")),
-            Length(max=threads.COMMENT_MAX, message=lazy_gettext("The comment is too long.")),
-        ],
-        render_kw={"rows": 4},
-    )
-    stance = RadioField(
-        lazy_gettext("Your stance on the issue"),
-        choices=[_choice(stance.value, STANCE_NAMES[stance.value]) for stance in Stance],
-        validate_choice=False,
-    )
-    submit = SubmitField(lazy_gettext("Save the change"))
-
-
-class CommentForm(EditCommentForm):
-    """A new comment: the edit's fields, where it goes in the thread, and whether official."""
-
-    parent_id = HiddenField()
-    official = BooleanField(lazy_gettext("Post as an official reply"))
-    submit = SubmitField(lazy_gettext("Post the comment"))
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("stance", Stance.NEUTRAL.value)
-        super().__init__(*args, **kwargs)
-
-
-class ReportForm(FlaskForm):
-    reason = TextAreaField(
-        lazy_gettext("What is wrong with it? (optional)"),
-        validators=[
-            Length(max=threads.REASON_MAX, message=lazy_gettext("The reason is too long."))
-        ],
-        render_kw={"rows": 3},
-    )
-    submit = SubmitField(lazy_gettext("Report the comment"))
-
-
-class ModerateForm(FlaskForm):
-    action = HiddenField()
-    reason = TextAreaField(
-        lazy_gettext("Reason, shown in the comment's place"),
-        validators=[
-            InputRequired(lazy_gettext("Give a reason.")),
-            Length(max=threads.REASON_MAX, message=lazy_gettext("The reason is too long.")),
-        ],
-        render_kw={"rows": 2},
-    )
-    next = HiddenField()
-
-
-class DeleteCommentForm(FlaskForm):
-    submit = SubmitField(lazy_gettext("Delete the comment"))
-
-
-class SupportForm(FlaskForm):
-    action = HiddenField()
-
-
-class TransitionForm(FlaskForm):
-    transition = HiddenField()
-    reason = TextAreaField(lazy_gettext("Reason"), render_kw={"rows": 2})
-    merge_number = IntegerField(
-        lazy_gettext("Number of the issue to merge into"),
-        validators=[Optional()],
-    )
-
-
-class MarkReadForm(FlaskForm):
-    submit = SubmitField(lazy_gettext("Mark all as read"))
 
 
 # Shared by every page of the stage ------------------------------------------------------------
@@ -206,58 +37,28 @@ class MarkReadForm(FlaskForm):
 @bp.app_context_processor
 def _issue_words() -> dict:
     return {
-        "state_names": ISSUE_STATE_NAMES,
-        "stance_names": STANCE_NAMES,
-        "category_label": category_label,
-        "notification_badge": _notification_badge,
+        "state_names": labels.ISSUE_STATE_NAMES,
+        "stance_names": labels.STANCE_NAMES,
+        "category_label": labels.category_label,
+        "category_names": labels.CATEGORY_NAMES,
+        "official_names": labels.OFFICIAL_ROLE_NAMES,
+        "transition_names": labels.TRANSITION_NAMES,
+        "notification_badge": presenters.notification_badge,
     }
 
 
-def _notification_badge() -> dict | None:
-    """The header's unread count and the account room's number it was read at."""
-    if not current_user.is_authenticated:
-        return None
-    actor = current_actor()
-    try:
-        room = notifications.account_room(actor.account_id)
-        seq = outbox.current_seq(room)  # first, as for an issue: nothing falls in between
-        return {"room": room, "seq": seq, "unread": notifications.unread_count(actor)}
-    except SQLAlchemyError:  # an error page must still render when the database cannot
-        db.session.rollback()
-        return None
+for _name, _filter in presenters.TEMPLATE_FILTERS.items():
+    bp.add_app_template_filter(_filter, _name)
 
 
-@bp.app_template_filter("when")
-def when(value: datetime | str | None) -> str:
-    """A moment in the community's time zone, as people read it."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return format_datetime(value, "short")
-
-
-@bp.app_template_filter("map_text")
-def map_text(names: dict) -> dict:
-    """Translated names as plain strings, for a page script's JSON."""
-    return {key: str(value) for key, value in names.items()}
-
-
-@bp.app_template_filter("iso")
-def iso(value: datetime | str | None) -> str:
-    if value is None or isinstance(value, str):
-        return value or ""
-    return value.isoformat()
+@panel("community.home")
+def _issues_of_the_community(community, **context) -> str:
+    return render_template("issues/_community_panel.html", community=community)
 
 
 def _back_to_issue(issue_id: int, comment_id: int | None = None):
     anchor = f"comment-{comment_id}" if comment_id else None
     return redirect(url_for("issues.show", issue_id=issue_id, _anchor=anchor))
-
-
-def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json"
 
 
 # The list ---------------------------------------------------------------------------------------
@@ -270,59 +71,22 @@ def list_issues(community_id: int):
     community = community_service.get_community(actor, community_id)
     room = community_service.community_room(community.id)
     seq = outbox.current_seq(room)  # before the list is read: see Overview.seq
-    categories = service.issue_settings(community.id).categories
     buildings = community_service.list_buildings(actor, community.id)
-    form = IssueFilterForm(request.args)
-    form.state.choices = [_choice("", gettext("Any state"))] + [
-        _choice(state.value, ISSUE_STATE_NAMES[state.value]) for state in State
-    ]
-    form.category.choices = [_choice("", gettext("Any category"))] + [
-        _choice(category, category_label(category)) for category in categories
-    ]
-    form.building.choices = [_choice("", gettext("Any building"))] + [
-        _choice(str(building.id), building.name) for building in buildings
-    ]
-    filters = _filters(form, buildings)
+    form = forms.IssueFilterForm(request.args)
+    form.offer(service.issue_settings(community.id).categories, buildings)
+    filters = form.filters({building.id for building in buildings}, request.args.get("page"))
     page = service.list_issues(actor, community.id, filters)
-    filtered = any(
-        (filters.state, filters.category, filters.building_id, filters.mine, filters.words)
-    )
     return render_template(
         "issues/list.html",
         community=community,
         form=form,
         page=page,
-        filtered=filtered,
-        page_url=lambda number: _page_url(community.id, number),
+        filtered=form.narrows(filters),
+        page_url=presenters.page_url(community.id, request.args),
         room=room,
         room_seq=seq,
-        may_propose=_allowed(actor, Action.PROPOSE_ISSUE, community),
-        may_moderate=_allowed(actor, Action.MODERATE, community),
-        category_names=CATEGORY_NAMES,
+        permissions=page.permissions,
     )
-
-
-def _filters(form: IssueFilterForm, buildings: list[Building]) -> service.IssueFilters:
-    try:
-        state = State(form.state.data) if form.state.data else None
-    except ValueError:
-        state = None
-    building_ids = {building.id for building in buildings}
-    building_id = int(form.building.data) if (form.building.data or "").isdigit() else None
-    page = request.args.get("page", "1")
-    return service.IssueFilters(
-        state=state,
-        category=form.category.data or None,
-        building_id=building_id if building_id in building_ids else None,
-        mine=bool(form.mine.data),
-        words=(form.q.data or "")[:100],
-        page=max(1, min(int(page), 10_000)) if page.isdigit() else 1,
-    )
-
-
-def _page_url(community_id: int, number: int) -> str:
-    arguments = {key: value for key, value in request.args.items() if key != "page" and value}
-    return url_for("issues.list_issues", community_id=community_id, page=number, **arguments)
 
 
 # Proposing --------------------------------------------------------------------------------------
@@ -333,99 +97,51 @@ def _page_url(community_id: int, number: int) -> str:
 def new_issue(community_id: int):
     actor = current_actor()
     community = community_service.get_community(actor, community_id)
-    community_service.require(
-        actor, Action.PROPOSE_ISSUE, community_service.place_of_community(community)
+    permissions = service.require_proposing(actor, community.id)
+    form = forms.IssueForm()
+    form.offer(service.issue_settings(community.id).categories)
+    outcome = submit(
+        form,
+        lambda: service.create_issue(actor, community.id, **form.proposal()),
+        form.refusal_fields,
     )
-    form = IssueForm()
-    categories = service.issue_settings(community.id).categories
-    form.category.choices = [_choice(category, category_label(category)) for category in categories]
-    scope_choices = _scope_choices(actor, community)
-    scope_errors: list[str] = []
-    if form.validate_on_submit():
-        kind = _scope_kind(form.scope_kind.data)
-        chosen = {
-            ScopeKind.COMMUNITY: [],
-            ScopeKind.BUILDINGS: form.buildings.data or [],
-            ScopeKind.STAIRWELLS: form.stairwells.data or [],
-            ScopeKind.UNITS: form.units.data or [],
-        }[kind]
-        try:
-            issue = service.create_issue(
-                actor,
-                community.id,
-                title=form.title.data,
-                body=form.body.data,
-                category=form.category.data or "",
-                scope_kind=kind,
-                scope_ids=list(chosen),
-                submit=bool(form.publish.data),
-            )
-        except Invalid as error:
-            scope_errors = [field_message(m) for m in error.fields.get("scope", [])]
-            fields = {"title": form.title, "body": form.body, "category": form.category}
-            if not apply_errors(error, fields) and not scope_errors:
-                scope_errors = [field_message(error.message)]
-        else:
-            _add_photos(actor, issue.id, form.photos.data or [])
-            if issue.state is State.DRAFT:
-                flash(gettext("Your issue is saved as a draft. Only you can see it."), "info")
-            else:
-                flash(gettext("Your issue is published."), "info")
-            return _back_to_issue(issue.id)
-    status = 422 if form.errors or scope_errors else 200
+    if outcome.done:
+        issue = outcome.value
+        _add_photos(form, actor, issue.id)
+        drafted = gettext("Your issue is saved as a draft. Only you can see it.")
+        published = gettext("Your issue is published.")
+        flash(drafted if issue.state is State.DRAFT else published, "info")
+        return _back_to_issue(issue.id)
     page = render_template(
         "issues/new.html",
         community=community,
         form=form,
-        scope_choices=scope_choices,
-        scope_errors=scope_errors,
+        scope=presenters.scope_choices(
+            community_service.list_buildings(actor, community.id),
+            community_service.list_units(actor, community.id),
+            permissions,
+        ),
         room=community_service.community_room(community.id),
     )
-    return page, status
+    return page, 422 if form.errors or outcome.refusal else 200
 
 
-def _scope_kind(value: str | None) -> ScopeKind:
-    try:
-        return ScopeKind(value)
-    except ValueError:
-        return ScopeKind.COMMUNITY
-
-
-def _scope_choices(actor: Actor, community: Community) -> list[dict]:
-    """The community's buildings, each with its stairwells and their units, for the form."""
-    buildings = community_service.list_buildings(actor, community.id)
-    units_by_stairwell: dict[int, list] = defaultdict(list)
-    for unit in community_service.list_units(actor, community.id):
-        units_by_stairwell[unit.stairwell_id].append(unit)
-    return [
-        {
-            "building": building,
-            "stairwells": [
-                {"stairwell": stairwell, "units": units_by_stairwell.get(stairwell.id, [])}
-                for stairwell in building.stairwells
-            ],
-        }
-        for building in buildings
-    ]
-
-
-def _add_photos(actor: Actor, issue_id: int, uploads: list) -> None:
+def _add_photos(form: forms.IssueForm, actor, issue_id: int) -> None:
     """Each photo in its own transaction: one refused photo does not lose the others."""
-    for upload in uploads:
+    for upload in form.photos.data or []:
         if not getattr(upload, "filename", ""):
             continue
-        try:
-            service.add_photo(actor, issue_id, upload.read())
-        except HallError as error:
-            messages = [m for listed in error.fields.values() for m in listed] or [error.message]
-            flash(
-                gettext(
-                    "The photo %(name)s was not added: %(reason)s",
-                    name=upload.filename,
-                    reason=field_message(messages[0]),
-                ),
-                "error",
+        outcome = submit(
+            form,
+            lambda upload=upload: service.add_photo(actor, issue_id, upload.read()),
+            {"photo": form.photos},
+        )
+        if outcome.refusal is not None:
+            reason = outcome.refusal.render(gettext)
+            message = gettext(
+                "The photo %(name)s was not added: %(reason)s", name=upload.filename, reason=reason
             )
+            flash(message, "error")
 
 
 # One issue -------------------------------------------------------------------------------------
@@ -441,71 +157,38 @@ def show(issue_id: int):
 def _issue_page(
     issue_id: int,
     *,
-    comment_form: CommentForm | None = None,
+    comment_form: forms.CommentForm | None = None,
     reply_to: int | None = None,
-    reply_form: CommentForm | None = None,
-    transition_form: TransitionForm | None = None,
+    reply_form: forms.CommentForm | None = None,
+    transition_form: forms.TransitionForm | None = None,
     status: int = 200,
 ):
     actor = current_actor()
-    overview = issue_overview(actor, issue_id)
-    issue = overview.issue
-    community = community_service.get_community(actor, issue.community_id)
-    place = community_service.place_of_community(community)
-    may_official = bool(overview.capacities & {Capacity.COUNCIL, Capacity.SUBDISTRICT})
-    thread_open = issue.state in lifecycle.DISCUSSABLE
-    may_comment = overview.may_participate and thread_open
-    comment_form = comment_form or CommentForm(formdata=None)
-    children: dict[int | None, list[dict]] = defaultdict(list)
-    for comment in overview.comments:
-        children[comment["parent_id"]].append(comment)
-    page = render_template(
+    page = presenters.issue_page(issue_overview(actor, issue_id))
+    issue = page.issue
+    html = render_template(
         "issues/show.html",
-        community=community,
-        overview=overview,
+        community=community_service.get_community(actor, issue.community_id),
+        page=page,
         issue=issue,
-        proposer=issue.proposer,
-        children=children,
-        comment_form=comment_form,
+        permissions=page.permissions,
+        comment_form=comment_form or forms.CommentForm(formdata=None),
         reply_to=reply_to,
         reply_form=reply_form,
-        transitions=_transitions(overview),
         transition_form=transition_form,
-        thread_open=thread_open,
-        may_comment=may_comment,
-        may_official=may_official,
-        may_report=decide(actor, Action.COMMENT, place) is Decision.ALLOWED,
-        may_support=overview.may_participate
-        and actor.person_id is not None
-        and issue.state in lifecycle.SUPPORTABLE,
         max_depth=threads.MAX_DEPTH,
-        official_names=OFFICIAL_ROLE_NAMES,
-        transition_names=TRANSITION_NAMES,
-        category_names=CATEGORY_NAMES,
         room=service.issue_room(issue.id),
-        room_seq=overview.seq,
+        room_seq=page.overview.seq,
     )
-    return page, status
-
-
-def _transitions(overview: Overview) -> list[dict]:
-    return [
-        {
-            "name": name.value,
-            "label": TRANSITION_NAMES[name.value],
-            "needs_reason": Requirement.REASON in lifecycle.TRANSITIONS[name].requires,
-            "needs_target": Requirement.MERGE_TARGET in lifecycle.TRANSITIONS[name].requires,
-        }
-        for name in overview.transitions
-    ]
+    return html, status
 
 
 @bp.get("/issues/<int:issue_id>/photos/<int:photo_id>")
 @login_required
 def photo(issue_id: int, photo_id: int):
     found = service.get_photo(current_actor(), photo_id)
-    if found.issue_id != issue_id:
-        raise NotFound("No such photo.")
+    if found.issue_id != issue_id:  # an address put together by hand: the photo's own one
+        return redirect(url_for("issues.photo", issue_id=found.issue_id, photo_id=found.id))
     response = send_file(BytesIO(found.data), mimetype=found.content_type, max_age=3600)
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
@@ -516,31 +199,17 @@ def photo(issue_id: int, photo_id: int):
 @limiter.limit(comment_rate_limit, key_func=rate_limit_key)
 def post_comment(issue_id: int):
     actor = current_actor()
-    form = CommentForm()
-    parent_id = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
-    if form.validate_on_submit():
-        stance = None
-        if parent_id is None:
-            stance = Stance(form.stance.data) if form.stance.data in set(Stance) else None
-        try:
-            comment = threads.post_comment(
-                actor,
-                issue_id,
-                body=form.body.data,
-                parent_id=parent_id,
-                stance=stance,
-                official=bool(form.official.data),
-            )
-        except Conflict as error:
-            # The thread closed, or the comment answered was hidden, while this was written.
-            flash_refusal(error)
-            return _back_to_issue(issue_id, parent_id)
-        except Invalid as error:
-            fields = {"body": form.body, "parent_id": form.body, "stance": form.stance}
-            if not apply_errors(error, fields):
-                raise
-        else:
-            return _back_to_issue(issue_id, comment.id)
+    form = forms.CommentForm()
+    parent_id = form.comment()["parent_id"]
+    outcome = submit(
+        form,
+        lambda: threads.post_comment(actor, issue_id, **form.comment()),
+        form.refusal_fields,
+    )
+    if outcome.done:
+        return _back_to_issue(issue_id, outcome.value.id)
+    if not form.errors:  # refused for the moment (the thread closed, the comment answered
+        return _back_to_issue(issue_id, parent_id)  # hidden), and flashed
     if parent_id is not None:
         return _issue_page(issue_id, reply_to=parent_id, reply_form=form, status=422)
     return _issue_page(issue_id, comment_form=form, status=422)
@@ -550,30 +219,12 @@ def post_comment(issue_id: int):
 @login_required
 def support(issue_id: int):
     actor = current_actor()
-    form = SupportForm()
-    if not form.validate_on_submit():
-        raise Invalid("The form has expired.", {"csrf_token": ["The form has expired."]})
-    try:
-        if form.action.data == "withdraw":
-            issue = service.withdraw_support(actor, issue_id)
-        else:
-            issue = service.support(actor, issue_id)
-    except Conflict as error:
-        if _wants_json():
-            raise
-        flash_refusal(error)
-        return _back_to_issue(issue_id)
-    if _wants_json():
-        return jsonify(
-            supported=service.supported_by(actor, issue),
-            support_count=issue.support_count,
-            threshold=service.support_threshold(issue),
-            state=issue.state.value,
-        )
-    if form.action.data == "withdraw":
-        flash(gettext("You no longer support this issue."), "info")
-    else:
-        flash(gettext("Thank you: your support is counted."), "info")
+    form = forms.SupportForm()
+    change = service.withdraw_support if form.withdraws else service.support
+    if submit(form, lambda: change(actor, issue_id)).done:
+        withdrawn = gettext("You no longer support this issue.")
+        counted = gettext("Thank you: your support is counted.")
+        flash(withdrawn if form.withdraws else counted, "info")
     return _back_to_issue(issue_id)
 
 
@@ -581,53 +232,58 @@ def support(issue_id: int):
 @login_required
 def transition(issue_id: int):
     actor = current_actor()
-    form = TransitionForm()
-    if form.validate_on_submit():
-        merge_into = None
-        if form.transition.data == Name.MERGE.value and form.merge_number.data is not None:
-            issue = service.get_issue(actor, issue_id)
-            target = service.find_by_number(actor, issue.community_id, form.merge_number.data)
-            merge_into = target.id if target is not None else None
-            if merge_into is None:
-                form.merge_number.errors = [field_message("No such issue here.")]
-        if not form.merge_number.errors:
-            try:
-                issue = service.transition(
-                    actor,
-                    issue_id,
-                    form.transition.data or "",
-                    reason=form.reason.data or "",
-                    merge_into=merge_into,
-                )
-            except (Invalid, Conflict) as error:
-                fields = {
-                    "reason": form.reason,
-                    "merge_into": form.merge_number,
-                    "transition": form.transition,
-                }
-                if not apply_errors(error, fields):
-                    raise
-            else:
-                state = ISSUE_STATE_NAMES[issue.state.value]
-                flash(gettext("The issue is now: %(state)s", state=state), "info")
-                return _back_to_issue(issue_id)
-    elif form.merge_number.errors:
-        form.merge_number.errors = [gettext("Enter the issue's number, such as 12.")]
+    form = forms.TransitionForm()
+
+    def act() -> Issue:
+        number = form.merge_target()
+        merge_into = None if number is None else _issue_numbered(actor, issue_id, number)
+        return service.transition(actor, issue_id, **form.step(), merge_into=merge_into)
+
+    outcome = submit(form, act, form.refusal_fields)
+    if outcome.done:
+        state = labels.ISSUE_STATE_NAMES[outcome.value.state]
+        flash(gettext("The issue is now: %(state)s", state=state), "info")
+        return _back_to_issue(issue_id)
     return _issue_page(issue_id, transition_form=form, status=422)
+
+
+def _issue_numbered(actor, issue_id: int, number: int) -> int:
+    """The id of the issue people call #`number` in this issue's community."""
+    issue = service.get_issue(actor, issue_id)
+    target = service.find_by_number(actor, issue.community_id, number)
+    if target is None:  # the page names issues by number, the service by id: same refusal
+        raise refusals.NO_SUCH_MERGE_TARGET()
+    return target.id
 
 
 # One comment ------------------------------------------------------------------------------------
 
 
+def _comment(comment_id: int, act: CommentAct | None = None) -> tuple[Comment, Issue]:
+    """The comment and its issue; a page that offers a form for `act` asks the service first
+    whether the reader may, while the form's POST hears the service's answer through submit."""
+    asked = act if request.method == "GET" else None
+    return threads.get_comment(current_actor(), comment_id, for_act=asked)
+
+
+def _comment_form(template: str, comment: Comment, issue: Issue, form, act, done, back=None):
+    """A comment's form page: the action through submit, then back to the comment (or to
+    `back`) saying `done`, back with the refusal flashed, or the form again beside its errors."""
+    outcome = submit(form, act, form.refusal_fields)
+    if outcome.done:
+        flash(str(done), "info")
+    if outcome.done or (outcome.refusal is not None and not form.errors):
+        return redirect(back) if back and outcome.done else _back_to_issue(issue.id, comment.id)
+    return _comment_page(template, comment, issue, form, 422 if form.errors else 200)
+
+
 def _comment_page(template: str, comment: Comment, issue: Issue, form, status: int = 200, **extra):
-    actor = current_actor()
-    moderator = threads.is_moderator(actor, issue)
+    moderator = service.permissions(current_actor(), issue).moderate
     page = render_template(
         template,
         comment=threads.comment_view(comment, moderator=moderator),
         issue=issue,
         form=form,
-        official_names=OFFICIAL_ROLE_NAMES,
         **extra,
     )
     return page, status
@@ -636,113 +292,75 @@ def _comment_page(template: str, comment: Comment, issue: Issue, form, status: i
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_comment(comment_id: int):
-    actor = current_actor()
-    comment, issue = threads.get_comment(actor, comment_id)
-    if comment.author_id != actor.account_id:
-        raise Forbidden("Only its author edits a comment.")
-    form = EditCommentForm()
-    if request.method == "GET":
-        form.body.data = comment.body
-        form.stance.data = comment.stance.value if comment.stance else None
-    if form.validate_on_submit():
-        stance = None
-        if comment.depth == 1 and form.stance.data in set(Stance):
-            stance = Stance(form.stance.data)
-        try:
-            threads.edit_comment(actor, comment.id, body=form.body.data, stance=stance)
-        except Invalid as error:
-            if not apply_errors(error, {"body": form.body, "stance": form.stance}):
-                raise
-        except Conflict as error:
-            flash_refusal(error)
-            return _back_to_issue(issue.id, comment.id)
-        else:
-            flash(gettext("Your comment is changed."), "info")
-            return _back_to_issue(issue.id, comment.id)
-    status = 422 if form.errors else 200
-    return _comment_page("issues/comment_edit.html", comment, issue, form, status)
+    comment, issue = _comment(comment_id, CommentAct.EDIT)
+    form = forms.EditCommentForm(obj=comment if request.method == "GET" else None)
+    return _comment_form(
+        "issues/comment_edit.html",
+        comment,
+        issue,
+        form,
+        lambda: threads.edit_comment(current_actor(), comment.id, **form.changes(comment.depth)),
+        gettext("Your comment is changed."),
+    )
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_comment(comment_id: int):
-    actor = current_actor()
-    comment, issue = threads.get_comment(actor, comment_id)
-    if comment.author_id != actor.account_id:
-        raise Forbidden("Only its author deletes a comment.")
-    form = DeleteCommentForm()
-    if form.validate_on_submit():
-        try:
-            threads.delete_comment(actor, comment.id)
-        except Conflict as error:
-            flash_refusal(error)
-            return _back_to_issue(issue.id, comment.id)
-        flash(gettext("Your comment is deleted."), "info")
-        return _back_to_issue(issue.id, comment.id)
-    return _comment_page("issues/comment_delete.html", comment, issue, form)
+    comment, issue = _comment(comment_id, CommentAct.DELETE)
+    return _comment_form(
+        "issues/comment_delete.html",
+        comment,
+        issue,
+        forms.DeleteCommentForm(),
+        lambda: threads.delete_comment(current_actor(), comment.id),
+        gettext("Your comment is deleted."),
+    )
 
 
 @bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
 @login_required
 def report_comment(comment_id: int):
-    actor = current_actor()
-    comment, issue = threads.get_comment(actor, comment_id)
-    form = ReportForm()
-    if form.validate_on_submit():
-        try:
-            threads.report_comment(actor, comment.id, form.reason.data or "")
-        except Conflict as error:
-            flash_refusal(error)
-            return _back_to_issue(issue.id, comment.id)
-        except Invalid as error:
-            if not apply_errors(error, {"reason": form.reason}):
-                raise
-        else:
-            flash(gettext("Thank you: the moderators will look at this comment."), "info")
-            return _back_to_issue(issue.id, comment.id)
-    status = 422 if form.errors else 200
-    return _comment_page("issues/comment_report.html", comment, issue, form, status)
+    comment, issue = _comment(comment_id, CommentAct.REPORT)
+    form = forms.ReportForm()
+    return _comment_form(
+        "issues/comment_report.html",
+        comment,
+        issue,
+        form,
+        lambda: threads.report_comment(current_actor(), comment.id, form.reason.data or ""),
+        gettext("Thank you: the moderators will look at this comment."),
+    )
 
 
 @bp.route("/comments/<int:comment_id>/moderate", methods=["GET", "POST"])
 @login_required
 def moderate_comment(comment_id: int):
-    actor = current_actor()
-    comment, issue = threads.get_comment(actor, comment_id)
-    if not threads.is_moderator(actor, issue):
-        community_service.require(actor, Action.MODERATE, service.place_of_issue(issue), "issue")
-    form = ModerateForm()
+    asked = request.args.get("action", "hide")
+    comment, issue = _comment(comment_id, threads.MODERATIONS.get(asked, CommentAct.HIDE))
+    form = forms.ModerateForm()
     if request.method == "GET":
-        form.action.data = request.args.get("action", "hide")
+        form.action.data = asked
         form.next.data = local_path(request.args.get("next")) or ""
-    if form.validate_on_submit():
-        try:
-            threads.moderate(
-                actor, comment.id, action=form.action.data or "", reason=form.reason.data
-            )
-        except Invalid as error:
-            if not apply_errors(error, {"reason": form.reason}):
-                raise
-        except Conflict as error:
-            flash_refusal(error)
-            return _back_to_issue(issue.id, comment.id)
-        else:
-            if form.action.data == "hide":
-                flash(gettext("The comment is hidden."), "info")
-            else:
-                flash(gettext("The comment is shown again."), "info")
-            back = local_path(form.next.data)
-            return redirect(back) if back else _back_to_issue(issue.id, comment.id)
-    status = 422 if form.errors else 200
-    return _comment_page("issues/comment_moderate.html", comment, issue, form, status)
+    hiding = form.action.data == "hide"
+    return _comment_form(
+        "issues/comment_moderate.html",
+        comment,
+        issue,
+        form,
+        lambda: threads.moderate(
+            current_actor(), comment.id, action=form.action.data or "", reason=form.reason.data
+        ),
+        gettext("The comment is hidden.") if hiding else gettext("The comment is shown again."),
+        back=local_path(form.next.data),
+    )
 
 
 @bp.get("/comments/<int:comment_id>/history")
 @login_required
 def comment_history(comment_id: int):
-    actor = current_actor()
-    comment, issue = threads.get_comment(actor, comment_id)
-    revisions = threads.history(actor, comment.id)
+    comment, issue = _comment(comment_id)
+    revisions = threads.history(current_actor(), comment.id)
     return _comment_page("issues/comment_history.html", comment, issue, None, revisions=revisions)
 
 
@@ -759,8 +377,7 @@ def moderation(community_id: int):
         "issues/moderation.html",
         community=community,
         queue=queue,
-        form=ModerateForm(formdata=None),
-        official_names=OFFICIAL_ROLE_NAMES,
+        form=forms.ModerateForm(formdata=None),
     )
 
 
@@ -777,27 +394,16 @@ def notifications_page():
     )
     return render_template(
         "issues/notifications.html",
-        notifications=listed,
+        notifications=presenters.notification_lines(listed),
         more=len(listed) == notifications.PAGE_SIZE,
-        form=MarkReadForm(formdata=None),
-        transition_names=TRANSITION_NAMES,
+        oldest=listed[-1].id if listed else None,
+        form=forms.MarkReadForm(formdata=None),
     )
 
 
 @bp.post("/notifications/read")
 @login_required
 def mark_notifications_read():
-    form = MarkReadForm()
-    if form.validate_on_submit():
-        notifications.mark_read(current_actor())
+    if submit(forms.MarkReadForm(), lambda: notifications.mark_read(current_actor())).done:
         flash(gettext("All notifications are marked as read."), "info")
     return redirect(url_for("issues.notifications_page"))
-
-
-# Helpers ---------------------------------------------------------------------------------------
-
-
-def _allowed(actor: Actor, action: Action, community: Community) -> bool:
-    """Whether to offer a link at all; the page behind it asks the service again."""
-    place = community_service.place_of_community(community)
-    return decide(actor, action, place) is Decision.ALLOWED

@@ -6,10 +6,10 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from hall.community.naming import natural_sort_key
 from hall.extensions import db
 from hall.ledger import chain as ledger
 from hall.ledger.models import LedgerChain
+from hall.sorting import natural_sort_key
 
 
 @click.group("ledger")

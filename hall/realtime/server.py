@@ -21,10 +21,19 @@ from flask import request
 from flask_babel import gettext
 from flask_socketio import ConnectionRefusedError, join_room, leave_room, rooms
 
-from hall import current_settings
-from hall.errors import HallError, Invalid, NotFound, error_body
+from hall.config import current_settings
+from hall.errors import HallError, error_body, invalid, not_found
 from hall.extensions import socketio
 from hall.realtime import coalesce, outbox, presence
+from hall.text import N_, phrase
+
+# What a join or a leave is refused for, and why a connection is.
+ROOM_REQUIRED = invalid("room_required", N_("Name the room to join."), field="room")
+NO_SUCH_ROOM = not_found("no_such_room", N_("No such room."), field="room")
+AFTER_NOT_A_NUMBER = invalid(
+    "after_not_a_number", N_("Give the number of the last event seen."), field="after"
+)
+LOG_IN_TO_CONNECT = phrase("unauthenticated_connection", N_("Log in to connect."))
 
 RoomAuthoriser = Callable[[int], None]  # raises a HallError when the current actor may not join
 _room_kinds: dict[str, RoomAuthoriser] = {}
@@ -63,17 +72,17 @@ def _parse_after(data) -> int | None:
     if after is None:
         return None
     if isinstance(after, bool) or not isinstance(after, int) or after < 0:
-        raise Invalid("after must be a whole number", {"after": ["Not a valid integer."]})
+        raise AFTER_NOT_A_NUMBER()
     return after
 
 
 def _parse_room(data) -> tuple[str, str, int]:
     room = data.get("room") if isinstance(data, dict) else None
     if not isinstance(room, str):
-        raise Invalid("room is required", {"room": ["Missing data for required field."]})
+        raise ROOM_REQUIRED()
     kind, _, raw_id = room.partition(":")
     if kind not in _room_kinds or not raw_id.isdigit():
-        raise NotFound(f"no such room: {room}", {"room": ["No such room."]})
+        raise NO_SUCH_ROOM()
     return room, kind, int(raw_id)
 
 
@@ -83,7 +92,7 @@ def _on_connect(auth=None):
     if account_id is None:
         # Two arguments: the client gets {"message": ..., "data": <the error body>} (socket.io's
         # connect_error err.message and err.data). One argument would be str()-ed into message.
-        message = "Log in to connect."
+        message = LOG_IN_TO_CONNECT.render(gettext)
         raise ConnectionRefusedError(message, error_body("unauthenticated", message))
     request.environ[_ACCOUNT_KEY] = account_id
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from hall.auth import current_actor
-from hall.issues.schemas import LedgerPageSchema, LedgerQuerySchema, VerificationSchema
+from hall.community.identity import current_actor
 from hall.ledger import chain as ledger
 from hall.ledger import export
+from hall.ledger.schemas import LedgerPageSchema, LedgerQuerySchema, VerificationSchema
 from hall.rest import api_blueprint
-from hall.voting import audit, ballots, casting, overview, schemas, service
+from hall.voting import audit, casting, overview, paper, proxies, receipts, schemas, service
 
 votes_bp = api_blueprint(
     "votes",
@@ -19,40 +19,22 @@ ballots_bp = api_blueprint(
 )
 
 
-def _spec(body) -> service.VoteSpec:
-    scope = body["electorate"]
-    weights = body["unit_weights"]
-    return service.VoteSpec(
-        title=body["title"],
-        kind=body["kind"],
-        rule=body["rule"],
-        opens_at=body["opens_at"],
-        closes_at=body["closes_at"],
-        secret=body["secret"],
-        live_results=body["live_results"],
-        plans=tuple(body["plans"]),
-        scope_kind=scope["kind"] if scope else None,
-        scope_ids=tuple(scope["ids"]) if scope else (),
-        unit_weights={int(k): v for k, v in weights.items()} if weights else None,
-    )
-
-
 # Votes ----------------------------------------------------------------------------------------
 
 
 @votes_bp.post("/issues/<int:issue_id>/votes")
 @votes_bp.arguments(schemas.VoteCreateSchema)
-@votes_bp.response(201, schemas.VoteSchema)
+@votes_bp.response(201, schemas.VoteReadSchema)
 def create_vote(body, issue_id):
     """Set a vote up on an issue (the council); an issue in deliberation moves to judgment.
 
     `kind: approval` is for / against / abstain, approving at most one plan; `kind: plans` is a
     choice among 2 to 6 cost-sharing plans. The electorate is fixed when the vote opens."""
-    return service.create_vote(current_actor(), issue_id, _spec(body))
+    return service.create_vote(current_actor(), issue_id, schemas.vote_spec(body))
 
 
 @votes_bp.get("/issues/<int:issue_id>/votes")
-@votes_bp.response(200, schemas.VoteSchema(many=True))
+@votes_bp.response(200, schemas.VoteReadSchema(many=True))
 def list_votes(issue_id):
     """The issue's votes, oldest first."""
     return service.votes_of_issue(current_actor(), issue_id)
@@ -75,7 +57,7 @@ def cancel_vote(vote_id):
 
 
 @votes_bp.post("/votes/<int:vote_id>/open")
-@votes_bp.response(200, schemas.VoteSchema)
+@votes_bp.response(200, schemas.VoteReadSchema)
 def open_vote(vote_id):
     """Fix the electorate from the roster as it is now and start taking ballots."""
     return service.open_vote(current_actor(), vote_id)
@@ -83,7 +65,7 @@ def open_vote(vote_id):
 
 @votes_bp.post("/votes/<int:vote_id>/close")
 @votes_bp.arguments(schemas.CloseSchema)
-@votes_bp.response(200, schemas.VoteSchema)
+@votes_bp.response(200, schemas.VoteReadSchema)
 def close_vote(body, vote_id):
     """Close the vote, decide by its rule and move the issue on: to publicity when it passed,
     otherwise as `if_failed` says. Closing before the closing time needs a `reason`."""
@@ -93,9 +75,11 @@ def close_vote(body, vote_id):
 
 
 @votes_bp.get("/votes/<int:vote_id>/tally")
+@votes_bp.response(200, schemas.TallyTextSchema)
 def tally(vote_id):
     """Where the vote stands: participation against each threshold and, where results are
-    live or the vote has closed, each option's headcount and area."""
+    live or the vote has closed, each option's headcount and area; each reason as said data
+    and in the reader's language. The `vote.tally` event carries the same, without `text`."""
     vote = service.get_vote(current_actor(), vote_id)
     return service.standing(vote)
 
@@ -161,7 +145,7 @@ def cast_ballot(body, vote_id):
 @ballots_bp.response(200, schemas.BallotSchema)
 def check_receipt(vote_id, receipt):
     """Does the ballot with this receipt count? 404 once replaced by a later one."""
-    return ballots.by_receipt(current_actor(), vote_id, receipt)
+    return receipts.by_receipt(current_actor(), vote_id, receipt)
 
 
 @ballots_bp.post("/votes/<int:vote_id>/proxies")
@@ -170,7 +154,7 @@ def check_receipt(vote_id, receipt):
 def grant_proxy(body, vote_id):
     """Authorise another resident to cast your household's ballot in this vote (one level:
     they cannot pass it on). The council records a signed letter with `unit`."""
-    return ballots.grant_proxy(
+    return proxies.grant_proxy(
         current_actor(),
         vote_id,
         proxy_account_id=body["proxy_account_id"],
@@ -184,7 +168,7 @@ def grant_proxy(body, vote_id):
 @ballots_bp.response(200, schemas.ProxySchema)
 def revoke_proxy(vote_id, proxy_id):
     """Take a proxy back (its owner, or the council)."""
-    return ballots.revoke_proxy(current_actor(), vote_id, proxy_id)
+    return proxies.revoke_proxy(current_actor(), vote_id, proxy_id)
 
 
 @ballots_bp.post("/votes/<int:vote_id>/paper-ballots")
@@ -193,7 +177,7 @@ def revoke_proxy(vote_id, proxy_id):
 def record_paper(body, vote_id):
     """Record a paper ballot (the council); it counts once a second member confirms it. A
     household that voted online cannot also hand in paper, nor the other way round."""
-    return ballots.record_paper(
+    return paper.record_paper(
         current_actor(), vote_id, unit_id=body["unit"], choice=body["choice"], sheet=body["sheet"]
     )
 
@@ -202,7 +186,7 @@ def record_paper(body, vote_id):
 @ballots_bp.response(200, schemas.BallotSchema)
 def confirm_paper(vote_id, ballot_id):
     """A second council member confirms a paper ballot against its sheet."""
-    return ballots.confirm_paper(current_actor(), vote_id, ballot_id)
+    return paper.confirm_paper(current_actor(), vote_id, ballot_id)
 
 
 @ballots_bp.post("/votes/<int:vote_id>/paper-ballots/<int:ballot_id>/reject")
@@ -210,7 +194,7 @@ def confirm_paper(vote_id, ballot_id):
 @ballots_bp.response(204)
 def reject_paper(body, vote_id, ballot_id):
     """A second council member strikes a wrongly recorded sheet; the household may vote again."""
-    ballots.reject_paper(current_actor(), vote_id, ballot_id, body["reason"])
+    paper.reject_paper(current_actor(), vote_id, ballot_id, body["reason"])
 
 
 blueprints = [votes_bp, ballots_bp]

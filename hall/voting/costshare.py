@@ -1,4 +1,4 @@
-"""Differentiated cost sharing: who pays how much of an elevator (DOMAIN.md).
+"""Differentiated cost sharing: who pays how much of an elevator (docs/domain.md).
 
 A plan splits a total cost, less any subsidy, among the paying units by coefficient x base,
 the base being the unit's area (the default of Art. 283) or 1 per household:
@@ -12,10 +12,11 @@ to the fen, so amounts are whole fen, split by the largest-remainder method: the
 add up to `collected` exactly, and ties go to the unit listed first.
 
 Plans arrive as untrusted JSON-ish data: `plan_from_data` checks every field and names the bad
-one in a `CostShareError` ("floor_coefficients.3"). Money is whole fen (int); coefficients and
-areas are Decimal; nothing is ever a float.
+one in a `CostShareError` ("floor_coefficients.3") carrying its refusal, defined here with a
+stable code ("plan_not_fen"); the service raises it naming the field of the request. Money is
+whole fen (int); coefficients and areas are Decimal; nothing is ever a float.
 
-Pure: standard library only.
+Pure: standard library and the kernel (hall.errors, hall.text) only.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from hall.text import N_
+from hall.errors import HallError, Refusal, invalid
+from hall.text import N_, untranslated
 
 
 class Base(enum.StrEnum):
@@ -35,28 +37,34 @@ class Base(enum.StrEnum):
     HOUSEHOLD = "household"  # every unit weighs 1, whatever its area
 
 
-NOT_AN_OBJECT = N_("Give an object with named fields.")
-UNKNOWN_FIELD = N_("This field is not part of a plan.")
-REQUIRED = N_("This field is required.")
-NO_NAME = N_("Give the plan a name.")
-NAME_TOO_LONG = N_("A plan's name is at most 100 characters.")
-NOT_FEN = N_("Give the amount in fen, as a whole number.")
-NEGATIVE_AMOUNT = N_("An amount cannot be negative.")
-SUBSIDY_OVER_TOTAL = N_("The subsidy cannot be more than the total cost.")
-UNKNOWN_BASE = N_("Choose area or household.")
-NOT_A_COEFFICIENT = N_('Give the coefficient as text, such as "0.7", or a whole number.')
-NEGATIVE_COEFFICIENT = N_("A coefficient cannot be negative.")
-NOT_A_MAPPING = N_("Give an object keyed by floor or by unit.")
-NOT_A_FLOOR = N_("Give the floor as a whole number.")
-NOT_A_UNIT_ID = N_("Give the unit's id as a whole number.")
-NO_PAYER = N_("Every unit has a coefficient of 0: nobody would pay.")
-NO_UNITS = N_("A plan needs at least one paying unit.")
-NO_PLANS = N_("Give at least one plan.")
-DUPLICATE_UNIT = N_("This unit is listed twice.")
-DUPLICATE_PLAN = N_("Two plans have this name.")
-DUPLICATE_KEY = N_("This floor or unit is given twice.")
-NOT_AN_AREA = N_("A unit's area must be a Decimal of zero or more.")
-NO_AREA = N_("The paying units have no area to share the cost by.")
+NOT_AN_OBJECT = invalid("plan_not_an_object", N_("Give an object with named fields."))
+UNKNOWN_FIELD = invalid("plan_unknown_field", N_("This field is not part of a plan."))
+REQUIRED = invalid("plan_field_required", N_("This field is required."))
+NO_NAME = invalid("plan_no_name", N_("Give the plan a name."))
+NAME_TOO_LONG = invalid("plan_name_too_long", N_("A plan's name is at most 100 characters."))
+NOT_FEN = invalid("plan_not_fen", N_("Give the amount in fen, as a whole number."))
+NEGATIVE_AMOUNT = invalid("plan_negative_amount", N_("An amount cannot be negative."))
+SUBSIDY_OVER_TOTAL = invalid(
+    "plan_subsidy_over_total", N_("The subsidy cannot be more than the total cost.")
+)
+UNKNOWN_BASE = invalid("plan_unknown_base", N_("Choose area or household."))
+NOT_A_COEFFICIENT = invalid(
+    "plan_not_a_coefficient", N_('Give the coefficient as text, such as "0.7", or a whole number.')
+)
+NEGATIVE_COEFFICIENT = invalid("plan_negative_coefficient", N_("A coefficient cannot be negative."))
+NOT_A_MAPPING = invalid("plan_not_a_mapping", N_("Give an object keyed by floor or by unit."))
+NOT_A_FLOOR = invalid("plan_not_a_floor", N_("Give the floor as a whole number."))
+NOT_A_UNIT_ID = invalid("plan_not_a_unit_id", N_("Give the unit's id as a whole number."))
+NO_PAYER = invalid("plan_no_payer", N_("Every unit has a coefficient of 0: nobody would pay."))
+NO_UNITS = invalid("plan_no_units", N_("A plan needs at least one paying unit."))
+NO_PLANS = invalid("plan_no_plans", N_("Give at least one plan."))
+DUPLICATE_UNIT = invalid("plan_duplicate_unit", N_("This unit is listed twice."))
+DUPLICATE_PLAN = invalid("plan_duplicate_name", N_("Two plans have this name."))
+DUPLICATE_KEY = invalid("plan_duplicate_key", N_("This floor or unit is given twice."))
+NOT_AN_AREA = invalid(
+    "plan_unit_area_invalid", N_("A unit's area must be a Decimal of zero or more.")
+)
+NO_AREA = invalid("plan_no_area", N_("The paying units have no area to share the cost by."))
 
 NAME_LIMIT = 100
 PLAN_FIELDS = frozenset(
@@ -74,12 +82,23 @@ PLAN_FIELDS = frozenset(
 
 
 class CostShareError(ValueError):
-    """Why a plan or a split was refused: `field` names the bad part ("compensation.1")."""
+    """Why a plan or a split was refused: `field` names the bad part ("compensation.1"),
+    `refusal` what is wrong with it."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}" if field else message)
+    def __init__(self, field: str, refusal: Refusal):
         self.field = field
-        self.message = message
+        self.refusal = refusal
+        self.message = refusal.render(untranslated)  # in English, for logs and tests
+        super().__init__(f"{field}: {self.message}" if field else self.message)
+
+    @property
+    def code(self) -> str:
+        return self.refusal.code
+
+    def refused(self, *, under: str) -> HallError:
+        """The refusal to raise for a request that holds the plan at `under`
+        ("plans.0.plan")."""
+        return self.refusal(fields=[f"{under}.{self.field}" if self.field else under])
 
 
 @dataclass(frozen=True)
@@ -152,9 +171,9 @@ def _fen(value: object, name: str) -> int:
     return value
 
 
-def _whole(value: object, name: str, message: str) -> int:
+def _whole(value: object, name: str, refusal: Refusal) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise CostShareError(name, message)
+        raise CostShareError(name, refusal)
     return value
 
 
@@ -261,7 +280,7 @@ def compare(
         try:
             splits.append(split(plan, units))
         except CostShareError as error:
-            raise CostShareError(f"plans.{index}.{error.field}", error.message) from None
+            raise CostShareError(f"plans.{index}.{error.field}", error.refusal) from None
     return [(unit, tuple(each.shares[row] for each in splits)) for row, unit in enumerate(units)]
 
 
@@ -291,14 +310,14 @@ def plan_from_data(data: Mapping) -> Plan:
         values["default_coefficient"] = _coefficient_from_data(
             data["default_coefficient"], "default_coefficient"
         )
-    for name, message in (
+    for name, refusal in (
         ("floor_coefficients", NOT_A_FLOOR),
         ("unit_coefficients", NOT_A_UNIT_ID),
     ):
         if name in data:
             values[name] = {
                 key: _coefficient_from_data(value, f"{name}.{key}")
-                for key, value in _keyed_from_data(data[name], name, message).items()
+                for key, value in _keyed_from_data(data[name], name, refusal).items()
             }
     if "compensation" in data:
         # The amounts are checked by Plan itself, under the floor's number.
@@ -306,14 +325,14 @@ def plan_from_data(data: Mapping) -> Plan:
     return Plan(**values)
 
 
-def _keyed_from_data(data: object, name: str, message: str) -> dict[int, object]:
+def _keyed_from_data(data: object, name: str, refusal: Refusal) -> dict[int, object]:
     """JSON object keys are strings: {"3": ...} is floor 3; "3" and "03" at once are refused."""
     keyed: dict[int, object] = {}
     for key, value in _mapping(data, name).items():
         if isinstance(key, str) and _WHOLE.fullmatch(key.strip()):
             number = int(key)
         else:
-            number = _whole(key, f"{name}.{key}", message)
+            number = _whole(key, f"{name}.{key}", refusal)
         if number in keyed:
             raise CostShareError(f"{name}.{key}", DUPLICATE_KEY)
         keyed[number] = value

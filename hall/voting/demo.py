@@ -13,10 +13,10 @@ from hall.community.models import Account, Unit
 from hall.extensions import db
 from hall.issues.models import Issue
 from hall.types import utcnow
-from hall.voting import ballots, service
+from hall.voting import paper, service
 from hall.voting.models import VoteKind
 
-# Guangzhou's coefficients by floor (DOMAIN.md): floors 1 and 2 pay nothing and are paid
+# Guangzhou's coefficients by floor (docs/domain.md): floors 1 and 2 pay nothing and are paid
 # 2,000.00 yuan each for the noise and the loss of light.
 FLOOR_COEFFICIENTS = {1: "0", 2: "0", 3: "0.7", 4: "0.8", 5: "0.9", 6: "1.0", 7: "1.1",
                       8: "1.2", 9: "1.3"}  # fmt: skip
@@ -67,7 +67,7 @@ def seed(elevator: Issue) -> None:
     )
     for room, choice in PAPER_BALLOTS.items():
         sheet = f"纸质表决票 1-1-{room}"
-        ballot = ballots.record_paper(
+        ballot = paper.record_paper(
             actor["chair"], vote.id, unit_id=rooms[room], choice=choice, sheet=sheet
         )
-        ballots.confirm_paper(actor["committee"], vote.id, ballot.id)
+        paper.confirm_paper(actor["committee"], vote.id, ballot.id)

@@ -1,8 +1,9 @@
 """Who votes, and with what weight: the owners of the units in a vote's scope.
 
-Owners are grouped into heads by `community.households` (co-owners count once; a person with
-several units counts once with their areas added). The electorate is copied into the vote when
-it opens; before that, previews read the live roster the same way.
+Owners are grouped into households, the heads of the headcount, by `community.households`
+(co-owners count once; a person with several units counts once with their areas added). The
+electorate is copied into the vote when it opens; before that, previews read the live roster
+the same way.
 """
 
 from __future__ import annotations
@@ -14,17 +15,17 @@ from sqlalchemy import insert, select
 
 from hall.community.households import Holding, Owner, owners_for_headcount
 from hall.community.models import Building, Ownership, Stairwell, Unit
-from hall.community.naming import natural_sort_key
 from hall.extensions import db
 from hall.issues import scope as issue_scope
 from hall.issues.models import ScopeKind
+from hall.sorting import natural_sort_key
 from hall.voting import costshare
-from hall.voting.models import ElectorateMember, ElectorateUnit, ElectorateVoter, Vote
+from hall.voting.models import ElectorateUnit, ElectorateVoter, Household, Vote
 
 
 @dataclass(frozen=True)
-class Household:
-    """A unit of the electorate as the roster has it now."""
+class RosterUnit:
+    """An owned unit of the vote's scope as the roster has it now."""
 
     unit_id: int
     label: str
@@ -34,7 +35,7 @@ class Household:
     voter_ids: frozenset[int]  # the designated voter, or every owner if none is designated
 
 
-def households(vote: Vote) -> list[Household]:
+def roster_units(vote: Vote) -> list[RosterUnit]:
     """The owned units in the vote's scope, in building, stairwell and room order."""
     kind = ScopeKind(vote.scope["kind"])
     units = issue_scope.units_of(vote.community_id, kind, vote.scope["ids"])
@@ -71,7 +72,7 @@ def households(vote: Vote) -> list[Household]:
         if designated:
             unit["voters"].add(person_id)
     return [
-        Household(
+        RosterUnit(
             unit_id=unit_id,
             label=unit["label"],
             floor=unit["floor"],
@@ -93,61 +94,91 @@ def paying_units(vote: Vote) -> list[costshare.PayingUnit]:
         )
         units = [costshare.PayingUnit(u, floor, area, label) for u, floor, area, label in rows]
         return sorted(units, key=lambda unit: natural_sort_key(unit.label))
-    return [costshare.PayingUnit(h.unit_id, h.floor, h.area, h.label) for h in households(vote)]
+    return [costshare.PayingUnit(u.unit_id, u.floor, u.area, u.label) for u in roster_units(vote)]
 
 
 def snapshot(vote: Vote) -> list[Owner]:
     """Copy the electorate into the vote and set its totals; the caller commits."""
-    found = households(vote)
-    by_unit = {household.unit_id: household for household in found}
-    owners = owners_for_headcount(Holding(h.unit_id, h.area, h.owner_ids) for h in found)
+    found = roster_units(vote)
+    by_unit = {unit.unit_id: unit for unit in found}
+    owners = owners_for_headcount(Holding(u.unit_id, u.area, u.owner_ids) for u in found)
     weights = {int(k): Decimal(v) for k, v in (vote.unit_weights or {}).items()}
     unit_rows, voter_rows = [], []
-    members = []
+    households = []
     for number, owner in enumerate(owners, start=1):
-        member = ElectorateMember(
+        household = Household(
             vote_id=vote.id,
             number=number,
             label=", ".join(by_unit[u].label for u in owner.unit_ids)[:400],
             area=owner.area,
             weight=sum((weights.get(u, Decimal(0)) for u in owner.unit_ids), Decimal(0)),
         )
-        members.append(member)
-    db.session.add_all(members)
-    db.session.flush()  # the members' ids
-    for member, owner in zip(members, owners, strict=True):
+        households.append(household)
+    db.session.add_all(households)
+    db.session.flush()  # the households' ids
+    for household, owner in zip(households, owners, strict=True):
         voters = set()
         for unit_id in owner.unit_ids:
-            household = by_unit[unit_id]
-            voters |= household.voter_ids
+            unit = by_unit[unit_id]
+            voters |= unit.voter_ids
             unit_rows.append(
                 {
                     "vote_id": vote.id,
                     "unit_id": unit_id,
-                    "member_id": member.id,
-                    "label": household.label[:120],
-                    "floor": household.floor,
-                    "area": household.area,
+                    "household_id": household.id,
+                    "label": unit.label[:120],
+                    "floor": unit.floor,
+                    "area": unit.area,
                 }
             )
         voter_rows += [
-            {"vote_id": vote.id, "person_id": person, "member_id": member.id}
+            {"vote_id": vote.id, "person_id": person, "household_id": household.id}
             for person in sorted(voters)
         ]
     if unit_rows:
         db.session.execute(insert(ElectorateUnit), unit_rows)
         db.session.execute(insert(ElectorateVoter), voter_rows)
-    vote.eligible_headcount = len(members)
-    vote.eligible_area = sum((m.area for m in members), Decimal(0))
-    vote.eligible_weight = sum((m.weight for m in members), Decimal(0))
+    vote.eligible_headcount = len(households)
+    vote.eligible_area = sum((h.area for h in households), Decimal(0))
+    vote.eligible_weight = sum((h.weight for h in households), Decimal(0))
     return owners
 
 
-def units_of_member(member_id: int) -> list[int]:
+def household_of(vote: Vote, person_id: int | None) -> Household | None:
+    """The household a person casts for as its owner (its designated voter), if any."""
+    if person_id is None:
+        return None
+    return db.session.scalar(
+        select(Household)
+        .join(ElectorateVoter, ElectorateVoter.household_id == Household.id)
+        .where(ElectorateVoter.vote_id == vote.id, ElectorateVoter.person_id == person_id)
+    )
+
+
+def household_of_unit(vote: Vote, unit_id: int) -> Household | None:
+    return db.session.scalar(
+        select(Household)
+        .join(ElectorateUnit, ElectorateUnit.household_id == Household.id)
+        .where(ElectorateUnit.vote_id == vote.id, ElectorateUnit.unit_id == unit_id)
+    )
+
+
+def voters_of(household_id: int) -> list[int]:
+    """The people who cast the household's ballot as its owners, in a stable order."""
+    return list(
+        db.session.scalars(
+            select(ElectorateVoter.person_id)
+            .where(ElectorateVoter.household_id == household_id)
+            .order_by(ElectorateVoter.person_id)
+        )
+    )
+
+
+def units_of_household(household_id: int) -> list[int]:
     return list(
         db.session.scalars(
             select(ElectorateUnit.unit_id)
-            .where(ElectorateUnit.member_id == member_id)
+            .where(ElectorateUnit.household_id == household_id)
             .order_by(ElectorateUnit.unit_id)
         )
     )

@@ -8,10 +8,11 @@ one is brought up to date by the next, and the page renders the standing it open
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
-from hall import current_settings
+from hall.config import current_settings
 from hall.extensions import db
-from hall.realtime import coalesce, outbox
+from hall.realtime import catalogue, coalesce
 from hall.voting.models import Vote
 from hall.voting.service import standing, vote_room
 
@@ -22,8 +23,9 @@ def tally_changed(vote_id: int) -> None:
 
     def send() -> None:
         with app.app_context():
-            vote = db.session.get(Vote, vote_id)
-            outbox.emit_now(vote_room(vote_id), "vote.tally", standing(vote))
+            # The vote with its options in one statement, then the count: two in all.
+            vote = db.session.get(Vote, vote_id, options=[joinedload(Vote.options)])
+            catalogue.of("vote.tally").emit(vote_room(vote_id), standing(vote))
 
     interval = current_settings().tally_interval
     coalesce.soon(f"tally:{vote_id}", interval, send)

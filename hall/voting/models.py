@@ -1,8 +1,9 @@
 """Votes, their options and electorates, proxies and ballots.
 
-The electorate is copied into the vote when it opens (members, their units, who may cast for
-each) so that a later change to the roster cannot change who voted or how much they weighed.
-Each ballot carries its member's weights too, so a tally is one grouped sum over one table.
+The electorate is copied into the vote when it opens (its households, their units, who may
+cast for each) so that a later change to the roster cannot change who voted or how much they
+weighed. Each ballot carries its household's weights too, so a tally is one grouped sum over
+one table.
 """
 
 from __future__ import annotations
@@ -28,23 +29,37 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hall.community.models import enum_column
 from hall.extensions import db
 from hall.types import Area, CustomWeight, UTCDateTime, utcnow
+from hall.voting.ballot_box import Channel, VoteState
+
+__all__ = [
+    "Ballot",
+    "Channel",
+    "ElectorateUnit",
+    "ElectorateVoter",
+    "Household",
+    "IfFailed",
+    "MAX_PLANS",
+    "Proxy",
+    "Vote",
+    "VoteKind",
+    "VoteOption",
+    "VoteState",
+]
+
+
+MAX_PLANS = 6  # cost-sharing plans one vote offers to choose from, at most
+
+
+class IfFailed(enum.StrEnum):
+    """Where a vote that failed sends its issue."""
+
+    DELIBERATION = "deliberation"  # back to deliberation, for a better proposal
+    CLOSED = "closed"
 
 
 class VoteKind(enum.StrEnum):
     APPROVAL = "approval"  # for / against / abstain
     PLANS = "plans"  # a choice among cost-sharing plans (or abstain)
-
-
-class VoteState(enum.StrEnum):
-    SCHEDULED = "scheduled"  # set up; the electorate is not fixed yet
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-class Channel(enum.StrEnum):
-    ONLINE = "online"  # cast by an owner of the household
-    PROXY = "proxy"  # cast by the person an owner authorised
-    PAPER = "paper"  # a paper sheet, recorded by the council and confirmed by a second member
 
 
 class Vote(db.Model):
@@ -103,10 +118,12 @@ class VoteOption(db.Model):
     plan: Mapped[dict | None] = mapped_column(JSON)  # costshare.plan_to_data
 
 
-class ElectorateMember(db.Model):
-    """One head of the headcount: the units it holds in the electorate, their area added."""
+class Household(db.Model):
+    """The voting unit: one head of the headcount, the units it holds in the electorate
+    (co-owners of a unit count once; an owner of several units counts once, their areas
+    added), and one ballot."""
 
-    __tablename__ = "electorate_members"
+    __tablename__ = "households"
     __table_args__ = (UniqueConstraint("vote_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -122,20 +139,20 @@ class ElectorateUnit(db.Model):
 
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("electorate_members.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
     label: Mapped[str] = mapped_column(String(120))
     floor: Mapped[int] = mapped_column(Integer)
     area: Mapped[Decimal] = mapped_column(Area())
 
 
 class ElectorateVoter(db.Model):
-    """A person who may cast a member's ballot: the designated voter of one of its units."""
+    """A person who may cast a household's ballot: the designated voter of one of its units."""
 
     __tablename__ = "electorate_voters"
 
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("electorate_members.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
 
 
 class Proxy(db.Model):
@@ -144,9 +161,9 @@ class Proxy(db.Model):
     __tablename__ = "proxies"
     __table_args__ = (
         Index(
-            "uq_proxies_one_active_per_member",
+            "uq_proxies_one_active_per_household",
             "vote_id",
-            "member_id",
+            "household_id",
             unique=True,
             sqlite_where=text("revoked_at IS NULL"),
             postgresql_where=text("revoked_at IS NULL"),
@@ -156,7 +173,7 @@ class Proxy(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("electorate_members.id"))
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
     grantor_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     proxy_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     authorisation: Mapped[str] = mapped_column(Text)  # the letter's reference, or its words
@@ -166,25 +183,26 @@ class Proxy(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     entry_hash: Mapped[str] = mapped_column(String(64))
 
-    member: Mapped[ElectorateMember] = relationship()
+    household: Mapped[Household] = relationship()
 
 
 class Ballot(db.Model):
-    """A household's ballot: one per member, replaced in place when changed (the last counts)."""
+    """A household's ballot: one per household, replaced in place when changed (the last
+    counts)."""
 
     __tablename__ = "ballots"
     __table_args__ = (
-        UniqueConstraint("vote_id", "member_id"),
+        UniqueConstraint("vote_id", "household_id"),
         # Covers the tally: a count reads this index alone, never the rows.
         Index("ix_ballots_tally", "vote_id", "counted", "choice", "area", "weight"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("electorate_members.id"))
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
     choice: Mapped[str] = mapped_column(String(40))
     channel: Mapped[Channel] = mapped_column(enum_column(Channel))
-    # Copied from the member so that a tally is a grouped sum over this table alone.
+    # Copied from the household so that a tally is a grouped sum over this table alone.
     area: Mapped[Decimal] = mapped_column(Area())
     weight: Mapped[Decimal] = mapped_column(CustomWeight())
     # A paper ballot counts once a second council member confirms it.
@@ -200,4 +218,4 @@ class Ballot(db.Model):
     receipt: Mapped[str] = mapped_column(String(64), unique=True)
     nonce: Mapped[str | None] = mapped_column(String(32))
 
-    member: Mapped[ElectorateMember] = relationship()
+    household: Mapped[Household] = relationship()

@@ -10,19 +10,33 @@ from sqlalchemy import select
 from hall.community.models import Account, Person
 from hall.community.policy import Actor
 from hall.extensions import db
-from hall.voting import ballots, costshare, electorate, rules, service
-from hall.voting.models import Ballot, ElectorateMember, Proxy, Vote, VoteState
+from hall.voting import access, costshare, electorate, paper, proxies, rules, service
+from hall.voting.access import VotePermissions
+from hall.voting.models import Ballot, Household, Proxy, Vote, VoteState
 
 
 @dataclass
-class Household:
-    """The actor's own household in the vote, or one they hold a proxy for."""
+class VoterHousehold:
+    """A household the actor casts for: their own in the vote, or one whose proxy they hold."""
 
     label: str
     unit_ids: list[int]
     ballot: Ballot | None
     proxy: Proxy | None = None  # set when the actor casts for it as a proxy
     shares: dict[str, int] = field(default_factory=dict)  # option key -> fen, this household
+    given: Proxy | None = None  # their own household's ballot handed to a proxy
+    may_cast: bool = False  # cast or change its ballot now (hall.voting.access)
+
+    @property
+    def own(self) -> bool:
+        return self.proxy is None
+
+    def standing(self) -> access.ActorHousehold:
+        return access.ActorHousehold(
+            own=self.own,
+            ballot_channel=self.ballot.channel if self.ballot is not None else None,
+            proxy_given=self.given is not None,
+        )
 
 
 @dataclass
@@ -30,28 +44,36 @@ class VoteOverview:
     vote: Vote
     rule_text: list[str]
     standing: dict
-    households: list[Household]
+    households: list[VoterHousehold]
     manages: bool
     pending_paper: list[Ballot]
     may_vote: bool
+    permissions: VotePermissions
 
 
 def vote_overview(actor: Actor, vote_id: int) -> VoteOverview:
     vote = service.get_vote(actor, vote_id)
-    manages = service.may_manage(actor, vote)
     households = _households(actor, vote)
+    open_ = vote.state is VoteState.OPEN
+    situation = service.situation(
+        actor, vote, households=tuple(h.standing() for h in households) if open_ else ()
+    )
+    for household in households:
+        household.may_cast = open_ and access.may_cast(situation, household.standing())
+    permissions = access.decide(situation)
     return VoteOverview(
         vote=vote,
         rule_text=rules.describe(service.rule_of(vote)),
         standing=service.standing(vote) if vote.state is not VoteState.SCHEDULED else {},
         households=households,
-        manages=manages,
-        pending_paper=ballots.pending_paper(vote) if manages else [],
-        may_vote=vote.state is VoteState.OPEN and bool(households),
+        manages=situation.manages,
+        pending_paper=paper.pending_paper(vote) if situation.manages else [],
+        may_vote=open_ and bool(households),
+        permissions=permissions,
     )
 
 
-def _households(actor: Actor, vote: Vote) -> list[Household]:
+def _households(actor: Actor, vote: Vote) -> list[VoterHousehold]:
     plans = service.plans_of(vote)
     splits = {}
     if plans:
@@ -66,23 +88,28 @@ def _households(actor: Actor, vote: Vote) -> list[Household]:
         }
 
     if vote.opened_at is None:
-        mine = [h for h in electorate.households(vote) if actor.person_id in h.owner_ids]
-        return [Household(h.label, [h.unit_id], None, shares=shares_of([h.unit_id])) for h in mine]
+        mine = [u for u in electorate.roster_units(vote) if actor.person_id in u.owner_ids]
+        return [
+            VoterHousehold(u.label, [u.unit_id], None, shares=shares_of([u.unit_id])) for u in mine
+        ]
     found = []
-    member = ballots.own_member(vote, actor.person_id)
-    if member is not None:
-        found.append(_household(vote, member, None, shares_of))
-    for proxy in ballots.proxies_held(actor, vote):
-        found.append(_household(vote, proxy.member, proxy, shares_of))
+    own = electorate.household_of(vote, actor.person_id)
+    if own is not None:
+        given = proxies.active_proxy(vote.id, own.id)
+        found.append(_voter_household(vote, own, None, shares_of, given))
+    for proxy in proxies.proxies_held(actor, vote):
+        found.append(_voter_household(vote, proxy.household, proxy, shares_of))
     return found
 
 
-def _household(vote: Vote, member: ElectorateMember, proxy: Proxy | None, shares_of) -> Household:
-    unit_ids = electorate.units_of_member(member.id)
+def _voter_household(
+    vote: Vote, household: Household, proxy: Proxy | None, shares_of, given: Proxy | None = None
+) -> VoterHousehold:
+    unit_ids = electorate.units_of_household(household.id)
     ballot = db.session.scalar(
-        db.select(Ballot).where(Ballot.vote_id == vote.id, Ballot.member_id == member.id)
+        db.select(Ballot).where(Ballot.vote_id == vote.id, Ballot.household_id == household.id)
     )
-    return Household(member.label, unit_ids, ballot, proxy, shares_of(unit_ids))
+    return VoterHousehold(household.label, unit_ids, ballot, proxy, shares_of(unit_ids), given)
 
 
 def shares_table(actor: Actor, vote_id: int) -> dict:
@@ -122,10 +149,10 @@ class ProxyGiven:
 
 
 def proxy_given(actor: Actor, vote: Vote) -> ProxyGiven | None:
-    member = ballots.own_member(vote, actor.person_id)
-    if member is None:
+    household = electorate.household_of(vote, actor.person_id)
+    if household is None:
         return None
-    proxy = ballots.active_proxy(vote.id, member.id)
+    proxy = proxies.active_proxy(vote.id, household.id)
     if proxy is None:
         return None
     holder = db.session.get(Person, proxy.proxy_person_id)

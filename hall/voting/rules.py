@@ -1,4 +1,4 @@
-"""The rule a vote is decided by, as data (DOMAIN.md, Civil Code Art. 278).
+"""The rule a vote is decided by, as data (Civil Code Art. 278; docs/domain.md).
 
 A rule is two lists of thresholds: participation, measured over every eligible owner, and
 approval, measured over those who took part. Each threshold counts one measure (headcount, area,
@@ -10,10 +10,12 @@ Rules arrive as untrusted JSON-ish data: `rule_from_data` checks every field and
 one in a `RuleError` ("approval.0.fraction"). Fractions stay `Fraction`s from end to end: a
 boundary such as exactly 2/3 must never depend on float rounding.
 
-Messages and descriptions are English templates marked with `N_`; a page translates the
-template first and fills it afterwards (`describe(rule, gettext)`).
+Each refusal is defined here with a stable code ("rule_not_a_fraction") and an English template
+marked with `N_`; the service raises it naming the field of the request it came in. The
+descriptions are templates too; a page translates the template first and fills it afterwards
+(`describe(rule, gettext)`).
 
-Pure: standard library only.
+Pure: standard library and the kernel (hall.errors, hall.text) only.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from hall.text import N_
+from hall.errors import HallError, Refusal, invalid
+from hall.text import N_, untranslated
 
 
 class Measure(enum.StrEnum):
@@ -60,38 +63,70 @@ SIMPLE_MAJORITY = "simple_majority"
 CUSTOM = "custom"
 PRESET_NAMES = (MAJOR_MATTER, ORDINARY_MATTER, SIMPLE_MAJORITY, CUSTOM)
 
-# Refusals. No placeholders: the field path says where, the message says what is wrong.
-NOT_AN_OBJECT = N_("Give an object with named fields.")
-UNKNOWN_FIELD = N_("This field is not part of a rule.")
-REQUIRED = N_("This field is required.")
-UNKNOWN_PRESET = N_("Choose major_matter, ordinary_matter, simple_majority or custom.")
-UNKNOWN_MEASURE = N_("Choose headcount, area or weight.")
-UNKNOWN_COMPARISON = N_("Choose at_least or more_than.")
-UNKNOWN_ABSTENTION = N_("Choose participates, participation_only or ignored.")
-UNKNOWN_SILENCE = N_("Choose not_counted or majority_side.")
-NOT_A_LIST = N_("Give a list of thresholds.")
-NOT_A_THRESHOLD = N_("Give a threshold: an object with a measure, a fraction and a comparison.")
-FLOAT_FRACTION = N_('Give the fraction as text, such as "2/3", "0.75" or "75%", to keep it exact.')
-NOT_A_FRACTION = N_("Give a fraction such as 2/3, 0.75 or 75%.")
-ZERO_DENOMINATOR = N_("A fraction cannot have a denominator of zero.")
-OUT_OF_RANGE = N_("A fraction must be between 0 and 1.")
-NEVER_MET = N_("More than the whole can never be reached: use at least 1 for unanimity.")
-DUPLICATE_MEASURE = N_("Each measure may appear only once in a list of thresholds.")
-NO_APPROVAL = N_("A rule needs at least one approval threshold.")
-PRESET_FIXED = N_("A preset's thresholds are fixed: choose the custom preset to set your own.")
+# Refusals. No parameters: the field path says where, the message says what is wrong.
+NOT_AN_OBJECT = invalid("rule_not_an_object", N_("Give an object with named fields."))
+UNKNOWN_FIELD = invalid("rule_unknown_field", N_("This field is not part of a rule."))
+REQUIRED = invalid("rule_field_required", N_("This field is required."))
+UNKNOWN_PRESET = invalid("rule_unknown_preset", N_("Choose one of the rules offered."))
+UNKNOWN_MEASURE = invalid(
+    "rule_unknown_measure", N_("Choose what is counted: the owners, their area or a weight.")
+)
+UNKNOWN_COMPARISON = invalid(
+    "rule_unknown_comparison", N_("Choose whether the bar is reached at it or only above it.")
+)
+UNKNOWN_ABSTENTION = invalid("rule_unknown_abstention", N_("Choose how abstentions count."))
+UNKNOWN_SILENCE = invalid(
+    "rule_unknown_silence", N_("Choose how the owners who do not vote count.")
+)
+NOT_A_LIST = invalid("rule_not_a_list", N_("Give a list of thresholds."))
+NOT_A_THRESHOLD = invalid(
+    "rule_not_a_threshold",
+    N_("Give a threshold: an object with a measure, a fraction and a comparison."),
+)
+FLOAT_FRACTION = invalid(
+    "rule_float_fraction",
+    N_('Give the fraction as text, such as "2/3", "0.75" or "75%", to keep it exact.'),
+)
+NOT_A_FRACTION = invalid("rule_not_a_fraction", N_("Give a fraction such as 2/3, 0.75 or 75%."))
+ZERO_DENOMINATOR = invalid(
+    "rule_zero_denominator", N_("A fraction cannot have a denominator of zero.")
+)
+OUT_OF_RANGE = invalid("rule_fraction_out_of_range", N_("A fraction must be between 0 and 1."))
+NEVER_MET = invalid(
+    "rule_never_met", N_("More than the whole can never be reached: use at least 1 for unanimity.")
+)
+DUPLICATE_MEASURE = invalid(
+    "rule_duplicate_measure", N_("Each measure may appear only once in a list of thresholds.")
+)
+NO_APPROVAL = invalid("rule_no_approval", N_("A rule needs at least one approval threshold."))
+PRESET_FIXED = invalid(
+    "rule_preset_fixed",
+    N_("A preset's thresholds are fixed: choose the custom preset to set your own."),
+)
 
 
 class RuleError(ValueError):
-    """Why a rule was refused: `field` is the dotted path of the bad part of the rule data."""
+    """Why a rule was refused: `field` is the dotted path of the bad part of the rule data,
+    `refusal` what is wrong with it."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}" if field else message)
+    def __init__(self, field: str, refusal: Refusal):
         self.field = field
-        self.message = message
+        self.refusal = refusal
+        self.message = refusal.render(untranslated)  # in English, for logs and tests
+        super().__init__(f"{field}: {self.message}" if field else self.message)
+
+    @property
+    def code(self) -> str:
+        return self.refusal.code
 
     def under(self, prefix: str) -> RuleError:
         """The same refusal, its field moved under `prefix` (a threshold inside its list)."""
-        return RuleError(f"{prefix}.{self.field}" if self.field else prefix, self.message)
+        return RuleError(f"{prefix}.{self.field}" if self.field else prefix, self.refusal)
+
+    def refused(self, *, under: str) -> HallError:
+        """The refusal to raise for a request that holds the rule at `under` ("rule")."""
+        moved = self.under(under)
+        return moved.refusal(fields=[moved.field])
 
 
 def exact(value: int | Decimal | Fraction) -> Fraction:
@@ -139,7 +174,7 @@ def _member(kind: type[enum.StrEnum], value: object, field: str) -> enum.StrEnum
         raise RuleError(field, _UNKNOWN_MEMBER[kind]) from None
 
 
-_UNKNOWN_MEMBER: dict[type, str] = {
+_UNKNOWN_MEMBER: dict[type, Refusal] = {
     Measure: UNKNOWN_MEASURE,
     Comparison: UNKNOWN_COMPARISON,
     Abstention: UNKNOWN_ABSTENTION,

@@ -6,33 +6,44 @@ Rules and cost-sharing plans arrive as plain JSON objects and are checked by the
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from hall.issues.schemas import ScopeSchema, _text
+from hall.issues.schemas import SaidSchema, ScopeSchema, _reader_text, _text
+from hall.text import N_
 from hall.voting.models import Channel, VoteKind, VoteState
-from hall.voting.service import MAX_PLANS, IfFailed
+from hall.voting.plan_input import PlanEntrySchema, plan_errors_dotted
+from hall.voting.service import MAX_PLANS, IfFailed, VoteSpec
 
 TITLE_MAX = 200
-LABEL_MAX = 200
 TEXT_MAX = 2000
 SHEET_MAX = 100
 RECEIPT = validate.Regexp(r"^[0-9a-f]{64}$", error="A receipt is 64 hexadecimal digits.")
 
 
-class PlanEntrySchema(Schema):
-    label = _text(LABEL_MAX, required=False, load_default="")
-    plan = fields.Dict(
-        required=True,
-        metadata={
-            "description": "total, subsidy (fen), base (area|household), floor_coefficients, "
-            "unit_coefficients, default_coefficient, compensation (floor -> fen per unit)"
-        },
-    )
+NO_TITLE = N_("Give the vote a title.")
+TITLE_TOO_LONG = N_("The title is too long.")
+CHOOSE_ONE = N_("Choose one of the options offered.")
+NO_CLOSING_TIME = N_("Give the day and time the vote closes.")
 
 
 class VoteCreateSchema(Schema):
-    title = _text(TITLE_MAX)
-    kind = fields.Enum(VoteKind, by_value=True, required=True)
+    """A vote being set up, by the API or from the set-up page (which sends its text as it
+    was typed). Errors about plans are named as the core names them: "plans.0.plan.total"."""
+
+    title = fields.String(
+        required=True,
+        validate=[
+            validate.Length(max=TITLE_MAX, error=TITLE_TOO_LONG),
+            validate.Regexp(r"(?s).*\S.*", error=NO_TITLE),
+        ],
+        error_messages={"required": NO_TITLE},
+    )
+    kind = fields.Enum(
+        VoteKind,
+        by_value=True,
+        required=True,
+        error_messages={"required": CHOOSE_ONE, "unknown": CHOOSE_ONE},
+    )
     rule = fields.Dict(
         required=True,
         metadata={
@@ -42,7 +53,14 @@ class VoteCreateSchema(Schema):
         },
     )
     opens_at = fields.AwareDateTime(load_default=None)
-    closes_at = fields.AwareDateTime(required=True)
+    closes_at = fields.AwareDateTime(
+        required=True,
+        error_messages={
+            "required": NO_CLOSING_TIME,
+            "invalid": NO_CLOSING_TIME,
+            "invalid_awareness": NO_CLOSING_TIME,
+        },
+    )
     secret = fields.Boolean(load_default=False)
     live_results = fields.Boolean(load_default=True)
     plans = fields.List(
@@ -60,6 +78,28 @@ class VoteCreateSchema(Schema):
         metadata={"description": "Unit id -> custom weight, for rules that count one."},
     )
 
+    def handle_error(self, error: ValidationError, data, *, many: bool, **kwargs):
+        raise ValidationError(plan_errors_dotted(error.messages)) from error
+
+
+def vote_spec(body: dict) -> VoteSpec:
+    """The vote a loaded VoteCreateSchema body describes, as the service takes it."""
+    scope = body["electorate"]
+    weights = body["unit_weights"]
+    return VoteSpec(
+        title=body["title"],
+        kind=body["kind"],
+        rule=body["rule"],
+        opens_at=body["opens_at"],
+        closes_at=body["closes_at"],
+        secret=body["secret"],
+        live_results=body["live_results"],
+        plans=tuple(body["plans"]),
+        scope_kind=scope["kind"] if scope else None,
+        scope_ids=tuple(scope["ids"]) if scope else (),
+        unit_weights={int(k): v for k, v in weights.items()} if weights else None,
+    )
+
 
 class OptionSchema(Schema):
     key = fields.String()
@@ -68,6 +108,8 @@ class OptionSchema(Schema):
 
 
 class VoteSchema(Schema):
+    """A vote as the REST API and the vote events give it; a result's reasons are said data."""
+
     id = fields.Integer()
     issue_id = fields.Integer()
     community_id = fields.Integer()
@@ -89,6 +131,124 @@ class VoteSchema(Schema):
     result = fields.Dict(allow_none=True)
 
 
+class VoteReadSchema(VoteSchema):
+    """A vote read by one reader: each of its result's reasons also in the reader's words."""
+
+    result = fields.Method("_result", allow_none=True)
+
+    def _result(self, vote) -> dict | None:
+        result = vote.result
+        if not result:
+            return result
+        return {**result, "reasons": [_with_text(reason) for reason in result.get("reasons", [])]}
+
+
+def _with_text(reason: dict) -> dict:
+    # A result kept before reasons were said data holds its English text already.
+    if "said" not in reason:
+        return reason
+    return {**reason, "text": _reader_text(reason["said"])}
+
+
+# Where a vote stands: the tally --------------------------------------------------------------
+
+
+class WeightSchema(Schema):
+    headcount = fields.Integer()
+    area = fields.String(metadata={"description": "m², two places: \"89.50\"."})
+    weight = fields.String(metadata={"description": "The custom weight, six places."})
+
+
+class VerdictReasonSchema(Schema):
+    """One threshold checked: the numbers for a meter, and the sentence as said data."""
+
+    kind = fields.String(metadata={"description": "participation or approval"})
+    measure = fields.String(metadata={"description": "headcount, area or weight"})
+    choice = fields.String(
+        allow_none=True, metadata={"description": "The option measured, by its key (approval)."}
+    )
+    ratio = fields.String(metadata={"description": "Found, a percentage without the sign."})
+    threshold = fields.String(metadata={"description": "The bar, a percentage without the sign."})
+    comparison = fields.String(metadata={"description": "at_least or more_than"})
+    met = fields.Boolean()
+    said = fields.Nested(
+        SaidSchema,
+        metadata={
+            "description": "The reason as a sentence kept as data: its measure as a phrase, the "
+            "values as percentages and exact fractions, the option by its label."
+        },
+    )
+
+
+class VerdictReasonTextSchema(VerdictReasonSchema):
+    text = fields.Function(
+        lambda reason: _reader_text(reason["said"]),
+        metadata={"type": "string", "description": "The reason in the reader's language."},
+    )
+
+
+class TallySchema(Schema):
+    """Where a vote stands, as `GET /api/votes/<id>/tally` and the `vote.tally` event give
+    it. `options` and `approval` only where results are live or the vote has closed."""
+
+    vote_id = fields.Integer()
+    state = fields.String(metadata={"description": "scheduled, open or closed"})
+    eligible = fields.Nested(WeightSchema)
+    participants = fields.Nested(WeightSchema)
+    participation = fields.List(fields.Nested(VerdictReasonSchema))
+    options = fields.Dict(keys=fields.String(), values=fields.Nested(WeightSchema))
+    approval = fields.List(fields.Nested(VerdictReasonSchema))
+
+
+class TallyTextSchema(TallySchema):
+    """The tally read by one reader: each reason also in the reader's words."""
+
+    participation = fields.List(fields.Nested(VerdictReasonTextSchema))
+    approval = fields.List(fields.Nested(VerdictReasonTextSchema))
+
+
+# What the caller may do ----------------------------------------------------------------------
+
+
+class VotePermissionsSchema(Schema):
+    """What the caller may do with the vote now (hall.voting.access); the operations refuse
+    what is false."""
+
+    view = fields.Boolean()
+    cast = fields.Boolean(metadata={"description": "A first ballot, for a household of theirs."})
+    change_ballot = fields.Boolean(metadata={"description": "Replace a ballot that counts."})
+    grant_proxy = fields.Boolean(metadata={"description": "For their own household."})
+    revoke_proxy = fields.Boolean(metadata={"description": "The proxy their household gave."})
+    record_proxy = fields.Boolean(metadata={"description": "The council: an owner's letter."})
+    set_up = fields.Boolean(metadata={"description": "Another vote on the issue."})
+    open = fields.Boolean()
+    close = fields.Boolean()
+    cancel = fields.Boolean()
+    record_paper = fields.Boolean()
+    confirm_paper = fields.Boolean(
+        metadata={"description": "A sheet another council member recorded."}
+    )
+    reject_paper = fields.Boolean()
+    view_tally = fields.Boolean()
+    view_results = fields.Boolean(metadata={"description": "Each option's count."})
+    view_ledger = fields.Boolean()
+
+
+# Events of a vote's room and its issue's -----------------------------------------------------
+
+
+class VoteEventSchema(Schema):
+    vote = fields.Nested(VoteSchema)
+
+
+class VoteOpenedEventSchema(VoteEventSchema):
+    hash = fields.String(metadata={"description": "The ledger entry of the opening."})
+
+
+class VoteClosedEventSchema(VoteEventSchema):
+    result = fields.Dict(metadata={"description": "The result as kept in the ledger."})
+
+
 class BallotSchema(Schema):
     id = fields.Integer()
     choice = fields.String(allow_none=True, metadata={"description": "Hidden if secret."})
@@ -106,20 +266,24 @@ class HouseholdSchema(Schema):
     ballot = fields.Nested(BallotSchema, allow_none=True)
     proxy_id = fields.Function(lambda household: household.proxy.id if household.proxy else None)
     shares = fields.Dict(keys=fields.String(), values=fields.Integer())
+    may_cast = fields.Boolean(metadata={"description": "Cast or change its ballot now."})
 
 
 class VoteOverviewSchema(Schema):
-    vote = fields.Nested(VoteSchema)
+    vote = fields.Nested(VoteReadSchema)
     rule_text = fields.List(fields.String())
-    standing = fields.Dict()
+    standing = fields.Nested(TallyTextSchema, metadata={"description": "Empty until it opens."})
     households = fields.List(fields.Nested(HouseholdSchema))
     manages = fields.Boolean()
     may_vote = fields.Boolean()
     pending_paper = fields.List(fields.Nested(BallotSchema))
+    permissions = fields.Nested(VotePermissionsSchema)
 
 
 class CloseSchema(Schema):
-    if_failed = fields.String(required=True, validate=validate.OneOf(IfFailed.ALL))
+    if_failed = fields.String(
+        required=True, validate=validate.OneOf([str(choice) for choice in IfFailed])
+    )
     reason = fields.String(load_default="", validate=validate.Length(max=TEXT_MAX))
 
 
@@ -158,7 +322,10 @@ class ProxyCreateSchema(Schema):
 
 class ProxySchema(Schema):
     id = fields.Integer()
-    member = fields.Function(lambda proxy: proxy.member.label)
+    member = fields.Function(
+        lambda proxy: proxy.household.label,
+        metadata={"description": "The household that gave it, by its rooms."},
+    )
     proxy_person_id = fields.Integer()
     authorisation = fields.String()
     expires_at = fields.DateTime(allow_none=True)

@@ -1,4 +1,5 @@
-"""What the council does with votes: set one up on an issue, open it, read it, close it.
+"""What the council does with votes: set one up on an issue, open it, read it, close it; and
+what one person may do with a vote (`permissions`).
 
 One transaction each, authorised first. Opening copies the electorate into the vote; closing
 tallies by one grouped SQL sum, decides by the vote's rule, splits the winning plan's cost to
@@ -17,24 +18,41 @@ from decimal import Decimal
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
-from hall.community.policy import Action, Actor, Decision, decide
+from hall.community.policy import Action, Actor
 from hall.community.service import get_community
-from hall.errors import Conflict, Invalid, NotFound
+from hall.errors import HallError
 from hall.extensions import db
 from hall.issues import service as issues
 from hall.issues.lifecycle import Name, State
 from hall.issues.models import Issue, ScopeKind
 from hall.issues.scope import scope_ids, scope_rows
 from hall.ledger import chain as ledger
-from hall.realtime import outbox
+from hall.realtime import catalogue
 from hall.types import Area, CustomWeight, utcnow
-from hall.voting import costshare, electorate, rules
-from hall.voting.models import Ballot, Vote, VoteKind, VoteOption, VoteState
-from hall.voting.tally import ABSTAIN, Count, Verdict, Weight, percents
+from hall.voting import access, ballot_box, costshare, electorate, facts, refusals, rules
+from hall.voting.models import (
+    MAX_PLANS,
+    Ballot,
+    IfFailed,
+    Vote,
+    VoteKind,
+    VoteOption,
+    VoteState,
+)
+from hall.voting.tally import (
+    ABSTAIN,
+    AGAINST,
+    FOR,
+    OPTION_WORDS,
+    Count,
+    Verdict,
+    Weight,
+    percents,
+    verdict_said,
+)
 from hall.voting.tally import decide as decide_verdict
 
-FOR, AGAINST = "for", "against"
-MAX_PLANS = 6
+__all__ = ["AGAINST", "FOR", "MAX_PLANS", "IfFailed"]  # besides the operations below
 
 
 def vote_room(vote_id: int) -> str:
@@ -43,6 +61,10 @@ def vote_room(vote_id: int) -> str:
 
 def vote_chain(vote_id: int) -> str:
     """Each vote has its own chain: its ballots take turns at their own tip only."""
+    return f"vote:{vote_id}"
+
+
+def vote_subject(vote_id: int) -> str:
     return f"vote:{vote_id}"
 
 
@@ -56,14 +78,16 @@ def get_vote(actor: Actor, vote_id: int, *, for_update: bool = False) -> Vote:
         query = query.with_for_update()
     vote = db.session.scalar(query)
     if vote is None:
-        raise NotFound("No such vote.")
+        raise refusals.NO_SUCH_VOTE()
     get_community(actor, vote.community_id)  # a vote's issue is never a draft: no more to see
     return vote
 
 
 def may_manage(actor: Actor, vote: Vote | Issue) -> bool:
+    """Does the actor run votes on the issue: the council, at its community or at a building
+    the issue reaches? The same answer `require_manager` enforces."""
     issue = vote if isinstance(vote, Issue) else db.session.get(Issue, vote.issue_id)
-    return decide(actor, Action.MANAGE_VOTE, issues.place_of_issue(issue)) is Decision.ALLOWED
+    return issues.holds(actor, issue, Action.MANAGE_VOTE)
 
 
 def require_manager(actor: Actor, issue: Issue) -> None:
@@ -129,7 +153,7 @@ def standing(vote: Vote, tally: Count | None = None) -> dict:
     tally = tally or count(vote)
     verdict = decide_verdict(rule_of(vote), tally, approvable(vote))
     participation = [
-        reason_data(reason) for reason in verdict.reasons if reason.kind == "participation"
+        reason_data(vote, reason) for reason in verdict.reasons if reason.kind == "participation"
     ]
     data = {
         "vote_id": vote.id,
@@ -144,7 +168,7 @@ def standing(vote: Vote, tally: Count | None = None) -> dict:
             for option in vote.options
         }
         data["approval"] = [
-            reason_data(reason) for reason in verdict.reasons if reason.kind == "approval"
+            reason_data(vote, reason) for reason in verdict.reasons if reason.kind == "approval"
         ]
     return data
 
@@ -157,7 +181,8 @@ def weight_data(weight: Weight) -> dict:
     }
 
 
-def reason_data(reason) -> dict:
+def reason_data(vote: Vote, reason) -> dict:
+    """A threshold checked, as numbers for the meter and as said data for readers."""
     ratio, threshold = percents(reason.ratio, reason.threshold.fraction)
     return {
         "kind": reason.kind,
@@ -168,8 +193,85 @@ def reason_data(reason) -> dict:
         "threshold": threshold.rstrip("%"),
         "comparison": reason.threshold.comparison.value,
         "met": reason.met,
-        "text": reason.text,
+        "said": reason.said(option_said(vote, reason.choice)),
     }
+
+
+def option_said(vote: Vote, key: str | None) -> str | dict | None:
+    """An option as a reader is told it: for, against and abstain as phrases, a plan by its
+    own name; never by its key."""
+    if key is None:
+        return None
+    if key in OPTION_WORDS:
+        return OPTION_WORDS[key]()
+    return next((option.label for option in vote.options if option.key == key), key)
+
+
+# What one person may do ------------------------------------------------------------------------
+
+
+def permissions(actor: Actor, vote: Vote) -> access.VotePermissions:
+    """What the actor may do with the vote now, decided once (hall.voting.access): the answer
+    the API publishes and the pages render; the operations enforce the same rules."""
+    return access.decide(situation(actor, vote))
+
+
+def situation(
+    actor: Actor, vote: Vote, *, households: tuple[access.ActorHousehold, ...] | None = None
+) -> access.Situation:
+    """The facts `permissions` decides from; `households` where the caller has read them."""
+    issue = db.session.get(Issue, vote.issue_id)
+    now = utcnow()
+    open_ = vote.state is VoteState.OPEN
+    if households is None:
+        households = _households_of(actor, vote) if open_ else ()
+    return access.Situation(
+        state=vote.state,
+        taking_ballots=ballot_box.taking_ballots(vote.state, vote.opens_at, vote.closes_at, now),
+        closing_time_passed=vote.closes_at <= now,
+        manages=may_manage(actor, issue),
+        issue_state=issue.state.value,
+        issue_has_running_vote=vote.state is not VoteState.CLOSED or _has_running_vote(issue.id),
+        households=households,
+        results_live=vote.live_results,
+    )
+
+
+def permissions_on_issue(actor: Actor, issue: Issue) -> access.VotePermissions:
+    """What the actor may do about votes on an issue that has none running: set one up."""
+    return access.on_issue(
+        manages=may_manage(actor, issue),
+        issue_state=issue.state.value,
+        issue_has_running_vote=_has_running_vote(issue.id),
+    )
+
+
+def _has_running_vote(issue_id: int) -> bool:
+    return bool(
+        db.session.scalar(
+            select(Vote.id)
+            .where(Vote.issue_id == issue_id, Vote.state != VoteState.CLOSED)
+            .limit(1)
+        )
+    )
+
+
+def _households_of(actor: Actor, vote: Vote) -> tuple[access.ActorHousehold, ...]:
+    """The households the actor casts for, as they stand: their own, and those whose proxy
+    they hold."""
+    if actor.person_id is None:
+        return ()
+    session = db.session
+    own = facts.households_asked(session, vote.id, persons=[actor.person_id], units=())
+    found = [
+        access.ActorHousehold(own=True, ballot_channel=h.ballot_channel, proxy_given=h.proxy_active)
+        for h in own.households.values()
+    ]
+    found += [
+        access.ActorHousehold(own=False, ballot_channel=h.ballot_channel)
+        for h in facts.held_by(session, vote.id, actor.person_id)
+    ]
+    return tuple(found)
 
 
 # Setting up ------------------------------------------------------------------------------------
@@ -197,27 +299,22 @@ def create_vote(actor: Actor, issue_id: int, spec: VoteSpec) -> Vote:
     issue = issues.get_issue(actor, issue_id, for_update=True)
     require_manager(actor, issue)
     if issue.state not in (State.DELIBERATION, State.JUDGMENT):
-        raise Conflict(
-            "A vote is set up on an issue in deliberation or judgment.",
-            {"issue": [f"The issue is in {issue.state.value}."]},
-        )
+        raise refusals.ISSUE_NOT_READY()
     rule = _rule(spec.rule)
     now = utcnow()
     opens_at = spec.opens_at or now
     if spec.closes_at <= max(opens_at, now):
-        message = "The vote must close after it opens, and in the future."
-        raise Invalid(message, {"closes_at": [message]})
+        raise refusals.CLOSES_BEFORE_OPENING()
     if spec.scope_kind is None:
         kind, ids = issue.scope_kind, scope_ids(issue)
     else:
         kind, ids = spec.scope_kind, list(spec.scope_ids)
         try:
             scope_rows(issue.community_id, kind, ids)  # each checked to be in the community
-        except Invalid as error:  # named as the request names it
-            raise Invalid(error.message, {"electorate": [error.message]}) from None
+        except HallError as error:  # named as the request names it
+            raise error.refusal(fields=["electorate"], **error.params) from None
     if rules.Measure.WEIGHT in rule.measures and not spec.unit_weights:
-        message = "This rule counts a custom weight: give each unit's weight."
-        raise Invalid(message, {"unit_weights": [message]})
+        raise refusals.WEIGHTS_REQUIRED()
     vote = Vote(
         issue_id=issue.id,
         community_id=issue.community_id,
@@ -240,11 +337,11 @@ def create_vote(actor: Actor, issue_id: int, spec: VoteSpec) -> Vote:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("The issue already has a vote under way.") from None
+        raise refusals.VOTE_UNDER_WAY() from None
     _check_plans_split(vote)
     if issue.state is State.DELIBERATION:
         issues.move_on(actor, issue, Name.OPEN_JUDGMENT)
-    outbox.queue(issues.issue_room(issue.id), "vote.created", vote_summary(vote))
+    catalogue.of("vote.created").queue(issues.issue_room(issue.id), {"vote": vote})
     db.session.commit()
     return vote
 
@@ -253,27 +350,23 @@ def _rule(data: dict) -> rules.Rule:
     try:
         return rules.rule_from_data(data)
     except rules.RuleError as error:
-        field = f"rule.{error.field}" if error.field else "rule"
-        raise Invalid(error.message, {field: [error.message]}) from None
+        raise error.refused(under="rule") from None
 
 
 def _options(spec: VoteSpec) -> list[VoteOption]:
     if spec.kind is VoteKind.APPROVAL:
         if len(spec.plans) > 1:
-            message = "A for-or-against vote approves at most one plan; offer several as a choice."
-            raise Invalid(message, {"plans": [message]})
+            raise refusals.ONE_PLAN_TO_APPROVE()
         plan = _plan(spec.plans[0], 0) if spec.plans else None
         keyed = [(FOR, "For", plan), (AGAINST, "Against", None), (ABSTAIN, "Abstain", None)]
     else:
         if not 2 <= len(spec.plans) <= MAX_PLANS:
-            message = f"Offer between 2 and {MAX_PLANS} plans to choose from."
-            raise Invalid(message, {"plans": [message]})
+            raise refusals.PLANS_TO_CHOOSE_FROM(num=MAX_PLANS)
         keyed = []
         for n, entry in enumerate(spec.plans, start=1):
             plan = _plan(entry, n - 1)
             if any(plan["name"] == name for _, name, _ in keyed):
-                message = "Each plan needs a name of its own."
-                raise Invalid(message, {f"plans.{n - 1}.label": [message]})
+                raise costshare.DUPLICATE_PLAN(fields=[f"plans.{n - 1}.label"])
             keyed.append((f"plan_{n}", plan["name"], plan))
         keyed.append((ABSTAIN, "Abstain", None))
     return [
@@ -288,22 +381,19 @@ def _plan(entry: dict, index: int) -> dict:
     try:
         return costshare.plan_to_data(costshare.plan_from_data(data))
     except costshare.CostShareError as error:
-        field = f"plans.{index}.plan.{error.field}" if error.field else f"plans.{index}.plan"
-        raise Invalid(error.message, {field: [error.message]}) from None
+        raise error.refused(under=f"plans.{index}.plan") from None
 
 
 def _check_plans_split(vote: Vote) -> None:
     """Each plan must split over the units it would bind: refused now, not at close."""
     units = electorate.paying_units(vote)
     if not units:
-        message = "Nobody owns a unit in this scope: there is no one to vote."
-        raise Invalid(message, {"electorate": [message]})
+        raise refusals.NO_ONE_TO_VOTE()
     for index, (_, plan) in enumerate(plans_of(vote)):
         try:
             costshare.split(plan, units)
         except costshare.CostShareError as error:
-            field = f"plans.{index}.plan.{error.field}"
-            raise Invalid(error.message, {field: [error.message]}) from None
+            raise error.refused(under=f"plans.{index}.plan") from None
 
 
 def cancel_vote(actor: Actor, vote_id: int) -> None:
@@ -314,8 +404,8 @@ def cancel_vote(actor: Actor, vote_id: int) -> None:
     issue = issues.get_issue(actor, vote.issue_id, for_update=True)
     require_manager(actor, issue)
     if vote.state is not VoteState.SCHEDULED:
-        raise Conflict(f"The vote is {vote.state.value}: only a vote not yet opened is cancelled.")
-    outbox.queue(issues.issue_room(issue.id), "vote.cancelled", {"vote": vote_summary(vote)})
+        raise refusals.VOTE_NOT_CANCELLABLE()
+    catalogue.of("vote.cancelled").queue(issues.issue_room(issue.id), {"vote": vote})
     db.session.delete(vote)
     db.session.commit()
 
@@ -326,19 +416,17 @@ def open_vote(actor: Actor, vote_id: int) -> Vote:
     issue = db.session.get(Issue, vote.issue_id)
     require_manager(actor, issue)
     if vote.state is not VoteState.SCHEDULED:
-        raise Conflict(f"The vote is {vote.state.value}: only a scheduled vote opens.")
+        raise refusals.VOTE_NOT_OPENABLE()
     now = utcnow()
     if vote.closes_at <= now:
-        message = "The closing time has passed: set the vote up again."
-        raise Conflict(message, {"closes_at": [message]})
-    members = electorate.snapshot(vote)
-    if not members:
-        raise Conflict("Nobody owns a unit in this scope: there is no one to vote.")
+        raise refusals.OPENING_TOO_LATE()
+    households = electorate.snapshot(vote)
+    if not households:
+        raise refusals.ELECTORATE_EMPTY()
     if vote.unit_weights is not None:
-        missing = [u for m in members for u in m.unit_ids if str(u) not in vote.unit_weights]
+        missing = [u for h in households for u in h.unit_ids if str(u) not in vote.unit_weights]
         if missing:
-            message = f"No weight given for units {', '.join(map(str, missing[:20]))}."
-            raise Invalid(message, {"unit_weights": [message]})
+            raise refusals.WEIGHTS_MISSING(units=", ".join(map(str, missing[:20])))
     vote.state = VoteState.OPEN
     vote.opened_at = now
     vote.opens_at = max(vote.opens_at, now)
@@ -358,70 +446,46 @@ def open_vote(actor: Actor, vote_id: int) -> Vote:
             "opens_at": vote.opens_at.isoformat(),
             "closes_at": vote.closes_at.isoformat(),
             "electorate": [
-                {"number": n, "units": list(m.unit_ids), "area": str(m.area)}
-                for n, m in enumerate(members, start=1)
+                {"number": n, "units": list(h.unit_ids), "area": str(h.area)}
+                for n, h in enumerate(households, start=1)
             ],
             "unit_weights": vote.unit_weights,
         },
     )
-    _announce(vote, "vote.opened", {"hash": entry.hash})
+    _announce(vote, "vote.opened", {"vote": vote, "hash": entry.hash})
     db.session.commit()
     return vote
 
 
-def vote_subject(vote_id: int) -> str:
-    return f"vote:{vote_id}"
-
-
-def vote_summary(vote: Vote) -> dict:
-    return {
-        "id": vote.id,
-        "issue_id": vote.issue_id,
-        "title": vote.title,
-        "kind": vote.kind.value,
-        "state": vote.state.value,
-        "opens_at": vote.opens_at.isoformat(),
-        "closes_at": vote.closes_at.isoformat(),
-        "passed": vote.passed,
-        "winner": vote.winner,
-    }
-
-
-def _announce(vote: Vote, event: str, extra: dict | None = None) -> None:
-    data = {"vote": vote_summary(vote), **(extra or {})}
-    outbox.queue(vote_room(vote.id), event, data)
-    outbox.queue(issues.issue_room(vote.issue_id), event, data)
+def _announce(vote: Vote, name: str, data: dict) -> None:
+    """To the vote's own room and its issue's, once each (hall.voting.events)."""
+    event = catalogue.of(name)
+    for room in (vote_room(vote.id), issues.issue_room(vote.issue_id)):
+        event.queue(room, data)
 
 
 # Closing ---------------------------------------------------------------------------------------
 
 
-class IfFailed:
-    DELIBERATION = "deliberation"  # back to deliberation, for a better proposal
-    CLOSED = "closed"
-
-    ALL = (DELIBERATION, CLOSED)
-
-
-def close_vote(actor: Actor, vote_id: int, *, if_failed: str, reason: str = "") -> Vote:
-    """Stop taking ballots, decide, record the result and move the issue on."""
+def close_vote(actor: Actor, vote_id: int, *, if_failed: str, reason: str | None = "") -> Vote:
+    """Stop taking ballots, decide, record the result and move the issue on. Closing before
+    the closing time needs a `reason` (a form left empty gives none)."""
+    reason = reason or ""
     vote = get_vote(actor, vote_id, for_update=True)
     issue = issues.get_issue(actor, vote.issue_id, for_update=True)
     require_manager(actor, issue)
     if vote.state is not VoteState.OPEN:
-        raise Conflict(f"The vote is {vote.state.value}: only an open vote closes.")
-    if if_failed not in IfFailed.ALL:
-        message = f"Say where a failed vote sends the issue: {' or '.join(IfFailed.ALL)}."
-        raise Invalid(message, {"if_failed": [message]})
+        raise refusals.VOTE_NOT_CLOSABLE()
+    if if_failed not in set(IfFailed):
+        raise refusals.IF_FAILED_UNKNOWN()
     now = utcnow()
     if now < vote.closes_at and not reason.strip():
-        message = "The vote runs until its closing time: closing it early needs a reason."
-        raise Invalid(message, {"reason": [message]})
+        raise refusals.EARLY_CLOSE_REASON_REQUIRED()
     pending = db.session.scalar(
         select(func.count()).where(Ballot.vote_id == vote.id, Ballot.counted.is_(False))
     )
     if pending:
-        raise Conflict(f"{pending} paper ballots await a second council member's confirmation.")
+        raise refusals.PAPER_BALLOTS_PENDING(num=pending)
     tally = count(vote)
     verdict = decide_verdict(rule_of(vote), tally, approvable(vote))
     vote.state = VoteState.CLOSED
@@ -438,16 +502,16 @@ def close_vote(actor: Actor, vote_id: int, *, if_failed: str, reason: str = "") 
         {"vote_id": vote.id, "early_reason": reason.strip(), **vote.result},
     )
     vote.result = {**vote.result, "hash": entry.hash}
-    summary = "; ".join(reason.text for reason in verdict.reasons)
+    why = verdict_said(verdict.passed, [reason["said"] for reason in vote.result["reasons"]])
     # An issue escalated or reopened while its vote ran has gone elsewhere: the result is
     # kept and published with the vote, and the issue stays where it was taken.
     if issue.state is State.JUDGMENT:
         if verdict.passed:
-            issues.move_on(actor, issue, Name.PUBLISH, f"The vote passed: {summary}")
+            issues.move_on(actor, issue, Name.PUBLISH, why)
         else:
             name = Name.REOPEN if if_failed == IfFailed.DELIBERATION else Name.CLOSE
-            issues.move_on(actor, issue, name, f"The vote failed: {summary}")
-    _announce(vote, "vote.closed", {"result": vote.result})
+            issues.move_on(actor, issue, name, why)
+    _announce(vote, "vote.closed", {"vote": vote, "result": vote.result})
     db.session.commit()
     return vote
 
@@ -479,6 +543,6 @@ def result_data(vote: Vote, tally: Count, verdict: Verdict) -> dict:
         },
         "passed": verdict.passed,
         "winner": verdict.winner,
-        "reasons": [reason_data(reason) for reason in verdict.reasons],
+        "reasons": [reason_data(vote, reason) for reason in verdict.reasons],
         "shares": shares,
     }

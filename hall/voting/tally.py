@@ -9,7 +9,11 @@ threshold checked, so that a published result shows exactly why it passed or fai
 may challenge it in court within a year. Arithmetic is exact throughout (Fraction, Decimal
 under a context that refuses to round).
 
-Pure: standard library only.
+A reason is kept as said data (`Reason.said`): which measure, the ratio found and the bar as
+percentages and as exact fractions, the comparison and whether it was met, and the option by
+its label (or for/against/abstain as a phrase). Each reader sees it in their own language.
+
+Pure: standard library and hall.text only.
 """
 
 from __future__ import annotations
@@ -21,10 +25,18 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import ClassVar
 
-from hall.text import N_
-from hall.voting.rules import Abstention, Comparison, Measure, Rule, Silence, Threshold
+from hall.text import N_, phrase, render
+from hall.voting.rules import (
+    Abstention,
+    Comparison,
+    Measure,
+    Rule,
+    Silence,
+    Threshold,
+    fraction_text,
+)
 
-ABSTAIN = "abstain"
+FOR, AGAINST, ABSTAIN = "for", "against", "abstain"  # the options of a for-or-against vote
 PARTICIPATION = "participation"
 APPROVAL = "approval"
 
@@ -37,6 +49,38 @@ NO_SILENT_LEADER = N_(
 TIED_WINNERS = N_(
     "Several choices met every approval threshold and tied on every measure, so none won."
 )
+
+
+# What a reason names, as words of its own: the measure and the choices every vote offers.
+MEASURE_WORDS = {
+    Measure.HEADCOUNT: phrase("measure_headcount", N_("headcount")),
+    Measure.AREA: phrase("measure_area", N_("area")),
+    Measure.WEIGHT: phrase("measure_weight", N_("weight")),
+}
+OPTION_WORDS = {
+    FOR: phrase("option_for", N_("for")),
+    AGAINST: phrase("option_against", N_("against")),
+    ABSTAIN: phrase("option_abstain", N_("abstain")),
+}
+# A reason is one whole sentence, met or not, so that each translates as a whole.
+REASONS = {
+    (PARTICIPATION, True): phrase(
+        "participation_met",
+        N_("participation by %(measure)s %(value)s %(operator)s %(threshold)s: met"),
+    ),
+    (PARTICIPATION, False): phrase(
+        "participation_not_met",
+        N_("participation by %(measure)s %(value)s %(operator)s %(threshold)s: not met"),
+    ),
+    (APPROVAL, True): phrase(
+        "approval_met",
+        N_("approval of %(option)s by %(measure)s %(value)s %(operator)s %(threshold)s: met"),
+    ),
+    (APPROVAL, False): phrase(
+        "approval_not_met",
+        N_("approval of %(option)s by %(measure)s %(value)s %(operator)s %(threshold)s: not met"),
+    ),
+}
 
 
 class CountError(ValueError):
@@ -112,14 +156,48 @@ class Reason:
     threshold: Threshold
     met: bool
 
+    def said(self, option: str | dict | None = None) -> dict:
+        """The reason as said data. `option` names the choice measured: a plan by its label,
+        for/against/abstain by their phrase (the default for those), never by its key."""
+        found, bar = percents(self.ratio, self.threshold.fraction)
+        params = {
+            "measure": MEASURE_WORDS[self.measure](),
+            "value": found,
+            "threshold": bar,
+            "value_exact": fraction_text(self.ratio),
+            "threshold_exact": fraction_text(self.threshold.fraction),
+            "comparison": self.threshold.comparison.value,
+            "operator": _OPERATORS[self.threshold.comparison, self.met],
+            "met": self.met,
+        }
+        if self.choice is not None:
+            params["option"] = option if option is not None else option_word(self.choice)
+        return REASONS[self.kind, self.met](**params)
+
     @property
     def text(self) -> str:
-        """E.g. "participation by area 71.20% >= 66.67%: met"."""
-        subject = PARTICIPATION if self.choice is None else f"{APPROVAL} of {self.choice}"
-        operator = _OPERATORS[self.threshold.comparison, self.met]
-        found, bar = percents(self.ratio, self.threshold.fraction)
-        outcome = "met" if self.met else "not met"
-        return f"{subject} by {self.measure} {found} {operator} {bar}: {outcome}"
+        """In English, e.g. "participation by area 71.20% >= 66.67%: met"."""
+        return render(self.said())
+
+
+VOTE_PASSED = phrase("vote_passed", N_("The vote passed: %(reasons)s"))
+VOTE_FAILED = phrase("vote_failed", N_("The vote failed: %(reasons)s"))
+# Reasons in a row, each joined to the rest, so that the separator is translated too.
+REASONS_IN_A_ROW = phrase("reasons_in_a_row", N_("%(reason)s; %(more)s"))
+
+
+def verdict_said(passed: bool, reasons: Sequence[dict]) -> dict:
+    """Why the vote passed or failed, every reason checked in order, as said data."""
+    joined = reasons[-1]
+    for reason in reversed(reasons[:-1]):
+        joined = REASONS_IN_A_ROW(reason=reason, more=joined)
+    return (VOTE_PASSED if passed else VOTE_FAILED)(reasons=joined)
+
+
+def option_word(choice: str) -> str | dict:
+    """For, against and abstain as phrases; any other choice as it is given."""
+    word = OPTION_WORDS.get(choice)
+    return word() if word is not None else choice
 
 
 # The comparison that actually holds between the ratio found and the bar.

@@ -12,11 +12,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import AnyOf, InputRequired, Length
 
-from hall.errors import HallError
+from hall.errors import Forbidden, HallError, NotFound, Unauthenticated
 from hall.extensions import db
 from hall.web.i18n import LOCALES
 
 T = TypeVar("T")
+ACCESS_REFUSALS = (Unauthenticated, Forbidden, NotFound)
 
 
 class LoginForm(FlaskForm):
@@ -58,6 +59,9 @@ def submit(form: FlaskForm, act: Callable[[], T], fields: Mapping[str, Field] = 
 
     The service owns its transaction (one each, committed by it); a refusal raised before its
     commit is rolled back here, so nothing half written outlives the request.
+
+    A refusal of who is asking (401, 403, 404) that names no field of the form is not the
+    form's to show: it is raised again, and the error page answers with its status.
     """
     if not form.validate_on_submit():
         return Outcome(False)
@@ -66,6 +70,8 @@ def submit(form: FlaskForm, act: Callable[[], T], fields: Mapping[str, Field] = 
     except HallError as error:
         db.session.rollback()
         if not apply_errors(error, fields):
+            if isinstance(error, ACCESS_REFUSALS):
+                raise
             flash_refusal(error)
         return Outcome(False, refusal=error)
 

@@ -9,8 +9,10 @@ from pathlib import Path
 
 from babel import Locale
 from flask import current_app, request
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_login import current_user
+
+from hall.text import N_, Translate
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,50 @@ LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600
 # must still recognise theirs. So these names are deliberately not translated.
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+# What marshmallow and webargs say of a bad field, as Hall's schemas can make them say it:
+# marked here so that the catalogs carry them, translated by `field_message` at the door.
+# Messages with a number in them (a length, a range, the choices of an enum) come formatted
+# from marshmallow and stay as it wrote them. A schema's own message is marked where it is
+# raised: `ValidationError(N_("Upload a file."))`.
+FIELD_MESSAGES = (
+    N_("Missing data for required field."),
+    N_("Field may not be null."),
+    N_("Unknown field."),
+    N_("Invalid input type."),
+    N_("Invalid type."),
+    N_("Invalid value."),
+    N_("Not a valid string."),
+    N_("Not a valid utf-8 string."),
+    N_("Not a valid integer."),
+    N_("Not a valid number."),
+    N_("Number too large."),
+    N_("Special numeric values (nan or infinity) are not permitted."),
+    N_("Not a valid boolean."),
+    N_("Not a valid list."),
+    N_("Not a valid mapping type."),
+    N_("Not a valid datetime."),
+    N_("Not a valid date."),
+    N_("Not a valid email address."),
+    N_("String does not match expected pattern."),
+)
+
+
+def field_message(message: str, translate: Translate = gettext) -> str:
+    """A schema's message about a field, in the reader's language where the catalog has it."""
+    return translate(message)
+
+
+def field_messages(messages, translate: Translate = gettext):
+    """webargs' messages of a request, nested as the fields are, each translated."""
+    if isinstance(messages, str):
+        return field_message(messages, translate)
+    if isinstance(messages, dict):
+        return {name: field_messages(inner, translate) for name, inner in messages.items()}
+    if isinstance(messages, list | tuple):
+        return [field_messages(inner, translate) for inner in messages]
+    return messages
 
 
 def select_locale() -> str:
@@ -109,3 +155,11 @@ def _write_atomically(path: Path, write) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def zone_name(zone) -> str:
+    """A time zone as a reader names it ("中国（上海）时间", "China (Shanghai) Time"), not its
+    tz database key."""
+    from babel.dates import get_timezone_location
+
+    return get_timezone_location(str(zone), locale=get_locale())

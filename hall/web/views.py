@@ -15,12 +15,11 @@ from flask import (
 )
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
-from werkzeug.exceptions import NotFound
 
-from hall import current_settings
-from hall.auth import current_actor, login_rate_limit
 from hall.community import accounts, service
-from hall.errors import Invalid
+from hall.community.identity import current_actor, login_rate_limit
+from hall.config import current_settings
+from hall.errors import NO_SUCH_THING, invalid
 from hall.extensions import limiter, login_manager
 from hall.text import N_
 from hall.web.forms import LocaleForm, LoginForm
@@ -31,6 +30,7 @@ from hall.web.i18n import (
     LOCALES,
     current_locale,
     html_lang,
+    zone_name,
 )
 from hall.web.redirects import local_path
 
@@ -42,6 +42,11 @@ bp = Blueprint("web", __name__)
 # data from fetching 1 MB of Swagger UI again on every visit, and ETags cover the rest.
 VENDOR_MAX_AGE = 7 * 24 * 3600
 SOCKET_IO_CLIENT_FILES = frozenset({"socket.io.min.js", "socket.io.min.js.map"})
+
+# The shell's own refusal.
+UNKNOWN_LANGUAGE = invalid(
+    "unknown_language", N_("Please choose one of the languages offered."), field="locale"
+)
 
 
 @bp.record_once
@@ -68,22 +73,8 @@ def _shell_context() -> dict:
         "locales": LOCALES,
         "socket_transports": ",".join(current_settings().socket_transports),
         "current_page": _current_page(),
+        "zone_name": zone_name,
     }
-
-
-@bp.app_template_filter("translated_detail")
-def translated_detail(message: str | None) -> str | None:
-    """A service's message in the reader's language, or None where it has no translation yet.
-
-    Services speak English (their messages are msgids); a Chinese page shows the detail only
-    once it is translated, rather than mixing languages mid-sentence.
-    """
-    if not message:
-        return None
-    translated = gettext(message)
-    if translated != message or current_locale() == "en":
-        return translated
-    return None
 
 
 @bp.get("/healthz")
@@ -125,8 +116,7 @@ def logout():
 def set_locale():
     form = LocaleForm()
     if not form.validate_on_submit():
-        message = gettext("Please choose one of the languages offered.")
-        raise Invalid(message, {"locale": [message]})
+        raise UNKNOWN_LANGUAGE()
     response = redirect(local_path(form.next.data) or url_for("web.home"))
     response.set_cookie(
         LOCALE_COOKIE,
@@ -157,7 +147,7 @@ def home():
 @bp.get("/vendor/<name>")
 def socket_io_client(name: str):
     if name not in SOCKET_IO_CLIENT_FILES:
-        raise NotFound()
+        raise NO_SUCH_THING()
     return _from_node_modules("socket.io-client/dist", name)
 
 
@@ -170,6 +160,6 @@ def _from_node_modules(package_directory: str, filename: str):
     directory = current_settings().node_modules / package_directory
     if not directory.is_dir():
         log.error("%s is missing: run `npm ci` in the project root", directory)
-        raise NotFound(gettext("This file is not installed on the server."))
+        raise NO_SUCH_THING()  # the log above tells the operator why
     # send_from_directory refuses paths that climb out of the directory.
     return send_from_directory(directory, filename, max_age=VENDOR_MAX_AGE)

@@ -121,6 +121,57 @@ def test_the_list_shows_a_new_issue_and_new_supports_as_they_come(app, world, li
     assert phone.evaluate("window.stillTheSamePage") is True
 
 
+def test_the_support_button_counts_without_a_reload(app, world, live_server, phone):
+    """The script sends the support to the API and changes the box in place: the count, the
+    button and what it says. (It once posted to "/issues/[object HTMLInputElement]" and fell
+    back to a full reload without anyone noticing.)"""
+    issue_id = _propose(app, world, "coowner", "楼道灯坏了")
+    log_in(phone, live_server, "resident")
+    phone.goto(f"{live_server}/issues/{issue_id}")
+    phone.wait_for_selector('body[data-room-joined="true"]')
+    phone.evaluate("window.stillTheSamePage = true")
+    calls = []
+    phone.on("request", lambda request: calls.append((request.method, request.url)))
+
+    phone.get_by_role("button", name="我要附议").click()
+    phone.wait_for_function("document.getElementById('support-count').textContent === '1'")
+    button = phone.locator("#support-form button")
+    button.filter(has_text="取消附议").wait_for()
+    assert phone.locator("#support-status").inner_text().endswith("你已附议这个议题。")
+    assert ("POST", f"{live_server}/api/issues/{issue_id}/support") in calls
+
+    button.click()
+    phone.wait_for_function("document.getElementById('support-count').textContent === '0'")
+    button.filter(has_text="我要附议").wait_for()
+    assert ("DELETE", f"{live_server}/api/issues/{issue_id}/support") in calls
+    page_form = f"{live_server}/issues/{issue_id}/support"
+    assert not [url for _, url in calls if "object" in url or url == page_form]
+    assert phone.evaluate("window.stillTheSamePage") is True
+
+
+def test_a_refused_comment_is_explained_beside_the_field_as_the_api_words_it(
+    app, world, live_server, phone
+):
+    """The API answers in the page's language: its message goes beside the text box, and the
+    page stays as it is (no second post through the page form)."""
+    issue_id = _propose(app, world, "coowner", "楼道堆放杂物")
+    log_in(phone, live_server, "resident")
+    phone.goto(f"{live_server}/issues/{issue_id}")
+    phone.wait_for_selector('body[data-room-joined="true"]')
+    phone.evaluate("window.stillTheSamePage = true")
+    _withdraw(app, issue_id, "coowner")  # the thread closes while the resident writes
+
+    phone.get_by_label("你的评论", exact=True).fill("楼道里的纸箱该清走了")
+    phone.get_by_role("button", name="发表评论").click()
+    status = phone.locator('#comment-form [data-role="form-status"]')
+    phone.wait_for_function(
+        "document.querySelector('#comment-form [data-role=\"form-status\"]').textContent"
+        ".includes('讨论')"
+    )
+    assert "closed" not in status.inner_text()
+    assert phone.evaluate("window.stillTheSamePage") is True
+
+
 def expect_focused(page, locator) -> None:
     handle = locator.element_handle()
     page.wait_for_function("element => document.activeElement === element", arg=handle)
@@ -132,6 +183,13 @@ def _tab_until(page, condition: str, limit: int = 80) -> None:
         if page.evaluate(condition):
             return
     raise AssertionError(f"{condition} never held within {limit} presses of Tab")
+
+
+def _withdraw(app, issue_id: int, username: str) -> None:
+    with app.app_context():
+        account = db.session.scalar(select(Account).where(Account.username == username))
+        service.transition(actor_for(account), issue_id, "withdraw")
+        db.session.remove()
 
 
 def _support(app, issue_id: int, username: str) -> None:

@@ -52,7 +52,7 @@ def _receipt(app, vote_id: int, unit_id: int) -> str:
     with app.app_context():
         receipt = db.session.scalar(
             select(Ballot.receipt)
-            .join(ElectorateUnit, ElectorateUnit.member_id == Ballot.member_id)
+            .join(ElectorateUnit, ElectorateUnit.household_id == Ballot.household_id)
             .where(Ballot.vote_id == vote_id, ElectorateUnit.unit_id == unit_id)
         )
         db.session.remove()

@@ -18,7 +18,7 @@ from hall.community.policy import (
     decide,
     may_grant,
 )
-from hall.community.roles import Role, ScopeKind
+from hall.community.roles import GrantScope, Role
 
 JIANGBEI, YUBEI = 1, 2
 HOME, NEIGHBOUR, FAR = 10, 11, 20  # HOME and NEIGHBOUR are in Jiangbei, FAR in Yubei
@@ -73,11 +73,11 @@ TABLE = expected_table()
 def holding(role: Role) -> Actor:
     """An actor holding `role` at the scope where that role usually sits, over HOME."""
     if role is Role.ADMIN:
-        grant = Grant(role, ScopeKind.SITE, Place())
+        grant = Grant(role, GrantScope.SITE, Place())
     elif role is Role.SUBDISTRICT_OFFICER:
-        grant = Grant(role, ScopeKind.SUBDISTRICT, Place(JIANGBEI))
+        grant = Grant(role, GrantScope.SUBDISTRICT, Place(JIANGBEI))
     else:
-        grant = Grant(role, ScopeKind.COMMUNITY, HOME_PLACE)
+        grant = Grant(role, GrantScope.COMMUNITY, HOME_PLACE)
     return Actor(account_id=1, grants=(grant,))
 
 
@@ -125,7 +125,7 @@ def test_account_without_grants_sees_nothing(action):
 
 
 def test_resident_of_one_building_sees_the_community_but_acts_only_in_that_building():
-    actor = Actor(7, (Grant(R, ScopeKind.BUILDING, Place(JIANGBEI, HOME, SECOND)),))
+    actor = Actor(7, (Grant(R, GrantScope.BUILDING, Place(JIANGBEI, HOME, SECOND)),))
     assert decide(actor, Action.VIEW_COMMUNITY, HOME_PLACE) is Decision.ALLOWED
     assert decide(actor, Action.COMMENT, Place(JIANGBEI, HOME, SECOND)) is Decision.ALLOWED
     assert decide(actor, Action.COMMENT, Place(JIANGBEI, HOME, FIRST)) is Decision.FORBIDDEN
@@ -133,12 +133,65 @@ def test_resident_of_one_building_sees_the_community_but_acts_only_in_that_build
     assert decide(actor, Action.VIEW_COMMUNITY, NEIGHBOUR_PLACE) is Decision.INVISIBLE
 
 
+def held_at_building(role: Role, building: int = SECOND) -> Actor:
+    return Actor(7, (Grant(role, GrantScope.BUILDING, Place(JIANGBEI, HOME, building)),))
+
+
+@pytest.mark.parametrize("role", [R, C])
+@pytest.mark.parametrize("action", list(Action))
+def test_a_role_granted_at_a_building_acts_there_as_it_would_in_its_community(role, action):
+    expected = Decision.ALLOWED if TABLE[role, action] else Decision.FORBIDDEN
+    assert decide(held_at_building(role), action, Place(JIANGBEI, HOME, SECOND)) is expected
+
+
+@pytest.mark.parametrize("role", [R, C])
+@pytest.mark.parametrize("action", list(Action))
+def test_a_role_granted_at_a_building_only_looks_at_the_rest_of_its_community(role, action):
+    # Another building of the community, and the community as a whole, stay visible (the
+    # holder lives there), but nothing beyond looking at them is the grant's to do.
+    expected = Decision.ALLOWED if action is Action.VIEW_COMMUNITY else Decision.FORBIDDEN
+    actor = held_at_building(role)
+    assert decide(actor, action, Place(JIANGBEI, HOME, FIRST)) is expected
+    assert decide(actor, action, HOME_PLACE) is expected
+
+
+@pytest.mark.parametrize("role", [R, C])
+@pytest.mark.parametrize("action", list(Action))
+def test_a_role_granted_at_a_building_does_not_see_other_communities(role, action):
+    actor = held_at_building(role)
+    assert decide(actor, action, NEIGHBOUR_PLACE) is Decision.INVISIBLE
+    assert decide(actor, action, Place(JIANGBEI, NEIGHBOUR, SECOND)) is Decision.INVISIBLE
+    assert decide(actor, action, FAR_PLACE) is Decision.INVISIBLE
+
+
+def test_a_building_grant_adds_to_a_community_grant_without_narrowing_it():
+    actor = Actor(
+        9,
+        (
+            Grant(R, GrantScope.COMMUNITY, HOME_PLACE),
+            Grant(C, GrantScope.BUILDING, Place(JIANGBEI, HOME, SECOND)),
+        ),
+    )
+    assert decide(actor, Action.COMMENT, Place(JIANGBEI, HOME, FIRST)) is Decision.ALLOWED
+    assert decide(actor, Action.MODERATE, Place(JIANGBEI, HOME, SECOND)) is Decision.ALLOWED
+    assert decide(actor, Action.MODERATE, Place(JIANGBEI, HOME, FIRST)) is Decision.FORBIDDEN
+    assert decide(actor, Action.MODERATE, HOME_PLACE) is Decision.FORBIDDEN
+
+
+def test_only_a_community_grant_may_hand_out_a_building_grant():
+    building = Place(JIANGBEI, HOME, FIRST)
+    assert may_grant(holding(S), R, GrantScope.BUILDING, building) is Decision.ALLOWED
+    assert may_grant(held_at_building(C, FIRST), R, GrantScope.BUILDING, building) is (
+        Decision.FORBIDDEN
+    )
+
+
 def test_roles_in_two_communities_do_not_mix():
     actor = Actor(
         8,
         (
-            Grant(P, ScopeKind.COMMUNITY, HOME_PLACE),
-            Grant(R, ScopeKind.COMMUNITY, NEIGHBOUR_PLACE),
+            Grant(P, GrantScope.COMMUNITY, HOME_PLACE),
+            Grant(R, GrantScope.COMMUNITY, NEIGHBOUR_PLACE),
         ),
     )
     assert decide(actor, Action.IMPORT_ROSTER, HOME_PLACE) is Decision.ALLOWED
@@ -158,27 +211,28 @@ GRANTS_EXPECTED = {
 def test_who_may_grant_which_role_in_a_community(granter, role):
     allowed = role in GRANTS_EXPECTED.get(granter, set())
     expected = Decision.ALLOWED if allowed else Decision.FORBIDDEN
-    assert may_grant(holding(granter), role, ScopeKind.COMMUNITY, HOME_PLACE) is expected
+    assert may_grant(holding(granter), role, GrantScope.COMMUNITY, HOME_PLACE) is expected
 
 
 def test_nobody_but_an_admin_makes_officers_or_admins():
     for granter in (S, O):
-        assert may_grant(
-            holding(granter), O, ScopeKind.SUBDISTRICT, Place(JIANGBEI)
-        ) is not Decision.ALLOWED
-        assert may_grant(holding(granter), A, ScopeKind.SITE, Place()) is not Decision.ALLOWED
-    assert may_grant(holding(A), O, ScopeKind.SUBDISTRICT, Place(JIANGBEI)) is Decision.ALLOWED
-    assert may_grant(holding(A), A, ScopeKind.SITE, Place()) is Decision.ALLOWED
+        assert (
+            may_grant(holding(granter), O, GrantScope.SUBDISTRICT, Place(JIANGBEI))
+            is not Decision.ALLOWED
+        )
+        assert may_grant(holding(granter), A, GrantScope.SITE, Place()) is not Decision.ALLOWED
+    assert may_grant(holding(A), O, GrantScope.SUBDISTRICT, Place(JIANGBEI)) is Decision.ALLOWED
+    assert may_grant(holding(A), A, GrantScope.SITE, Place()) is Decision.ALLOWED
 
 
 def test_a_role_is_granted_only_at_a_scope_that_fits_it():
     admin = holding(A)
-    assert may_grant(admin, O, ScopeKind.COMMUNITY, HOME_PLACE) is Decision.FORBIDDEN
-    assert may_grant(admin, S, ScopeKind.SUBDISTRICT, Place(JIANGBEI)) is Decision.FORBIDDEN
-    assert may_grant(admin, R, ScopeKind.BUILDING, Place(JIANGBEI, HOME, FIRST)) is (
+    assert may_grant(admin, O, GrantScope.COMMUNITY, HOME_PLACE) is Decision.FORBIDDEN
+    assert may_grant(admin, S, GrantScope.SUBDISTRICT, Place(JIANGBEI)) is Decision.FORBIDDEN
+    assert may_grant(admin, R, GrantScope.BUILDING, Place(JIANGBEI, HOME, FIRST)) is (
         Decision.ALLOWED
     )
 
 
 def test_secretary_cannot_grant_in_another_community():
-    assert may_grant(holding(S), R, ScopeKind.COMMUNITY, NEIGHBOUR_PLACE) is Decision.INVISIBLE
+    assert may_grant(holding(S), R, GrantScope.COMMUNITY, NEIGHBOUR_PLACE) is Decision.INVISIBLE

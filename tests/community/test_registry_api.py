@@ -10,8 +10,18 @@ from hall.extensions import db as hall_db
 from tests.api_client import ApiClient
 
 ACCOUNTS = [
-    "admin", "officer", "secretary", "chair", "committee", "manager", "resident", "tenant",
-    "building_resident", "neighbour_resident", "far_officer", "outsider",
+    "admin",
+    "officer",
+    "secretary",
+    "chair",
+    "committee",
+    "manager",
+    "resident",
+    "tenant",
+    "building_resident",
+    "neighbour_resident",
+    "far_officer",
+    "outsider",
 ]
 
 # account -> (GET home community, GET home people, POST home building, GET neighbour community)
@@ -43,9 +53,60 @@ def test_each_account_sees_and_changes_exactly_what_its_roles_allow(api, world, 
 
 
 def test_anonymous_requests_are_told_to_log_in(api, world):
-    reply = api.get(f"/api/communities/{world.home}")
+    reply = api.get(f"/api/communities/{world.home}", headers={"Accept-Language": "en"})
     assert reply.status == 401
     assert reply.json == {"error": "unauthenticated", "message": "Log in first.", "fields": {}}
+    chinese = api.get(f"/api/communities/{world.home}", headers={"Accept-Language": "zh-CN"})
+    assert chinese.json["message"] == "请先登录。"
+
+
+def test_a_refusal_is_said_in_the_language_the_request_asks_for(api, world):
+    manager = api.as_user("manager")
+    first = manager.post(f"/api/communities/{world.home}/buildings", {"name": "新楼"})
+    assert first.status == 201
+    for language, message in (
+        ("en", "This community has a building of this name."),
+        ("zh-CN", "这个小区已经有同名的楼栋了。"),
+    ):
+        body = {"name": "新楼"}
+        reply = manager.post(
+            f"/api/communities/{world.home}/buildings", body, headers={"Accept-Language": language}
+        )
+        assert reply.status == 409
+        assert reply.json == {
+            "error": "building_name_taken",
+            "message": message,
+            "fields": {"name": [message]},
+        }
+
+
+def test_a_bad_field_is_explained_in_the_readers_language(api, world):
+    manager = api.as_user("manager")
+    reply = manager.post(
+        "/api/units",
+        {"stairwell_id": world.stair_1_2, "room": "1001", "floor": "ten"},
+        headers={"Accept-Language": "zh-CN"},
+    )
+    assert reply.status == 422
+    assert reply.json["error"] == "invalid"
+    assert reply.json["message"] == "有些内容填写得不对，请看各项的说明。"
+    assert reply.json["fields"]["floor"] == ["这里要填整数。"]
+    assert reply.json["fields"]["area"] == ["这一项必须填写。"]
+
+
+def test_a_community_says_what_the_caller_may_do_with_its_registry(api, world):
+    def permissions(username):
+        return api.as_user(username).get(f"/api/communities/{world.home}").json["permissions"]
+
+    assert permissions("manager") == {
+        "view_people": True,
+        "edit_registry": True,
+        "import_roster": True,
+        "view_grants": True,
+        "grant_roles": False,
+    }
+    assert set(permissions("resident").values()) == {False}
+    assert permissions("secretary")["grant_roles"] is True
 
 
 def test_community_list_shows_only_visible_communities(api, world):
@@ -197,8 +258,12 @@ def test_secretary_grants_council_chair_and_cannot_grant_admin(api, world, app):
     secretary = api.as_user("secretary")
     made = secretary.post(
         "/api/grants",
-        {"account_id": world.tenant_account, "role": "council_chair",
-         "scope_kind": "community", "scope_id": world.home},
+        {
+            "account_id": world.tenant_account,
+            "role": "council_chair",
+            "scope_kind": "community",
+            "scope_id": world.home,
+        },
     )
     assert made.status == 201, made.json
     assert made.json["community_id"] == world.home
@@ -209,14 +274,22 @@ def test_secretary_grants_council_chair_and_cannot_grant_admin(api, world, app):
     assert refused.status == 403
     elsewhere = secretary.post(
         "/api/grants",
-        {"account_id": world.tenant_account, "role": "resident",
-         "scope_kind": "community", "scope_id": world.neighbour},
+        {
+            "account_id": world.tenant_account,
+            "role": "resident",
+            "scope_kind": "community",
+            "scope_id": world.neighbour,
+        },
     )
     assert elsewhere.status == 404
     twice = secretary.post(
         "/api/grants",
-        {"account_id": world.tenant_account, "role": "council_chair",
-         "scope_kind": "community", "scope_id": world.home},
+        {
+            "account_id": world.tenant_account,
+            "role": "council_chair",
+            "scope_kind": "community",
+            "scope_id": world.home,
+        },
     )
     assert twice.status == 409
     listed = secretary.get(f"/api/communities/{world.home}/grants").json
@@ -229,8 +302,12 @@ def test_secretary_grants_council_chair_and_cannot_grant_admin(api, world, app):
 def test_grant_with_unknown_role_names_the_field(api, world):
     reply = api.as_user("admin").post(
         "/api/grants",
-        {"account_id": world.tenant_account, "role": "king", "scope_kind": "community",
-         "scope_id": world.home},
+        {
+            "account_id": world.tenant_account,
+            "role": "king",
+            "scope_kind": "community",
+            "scope_id": world.home,
+        },
     )
     assert reply.status == 422 and "role" in reply.json["fields"]
 
@@ -239,8 +316,12 @@ def test_new_resident_account_can_log_in_and_sees_its_community(api, world):
     secretary = api.as_user("secretary")
     reply = secretary.post(
         f"/api/communities/{world.home}/accounts",
-        {"username": "newcomer", "password": "a long password", "display_name": "新邻居",
-         "person_id": world.tenant},
+        {
+            "username": "newcomer",
+            "password": "a long password",
+            "display_name": "新邻居",
+            "person_id": world.tenant,
+        },
     )
     assert reply.status == 201, reply.json
     newcomer = ApiClient(api.client).login("newcomer", "a long password")
@@ -253,11 +334,11 @@ def test_new_resident_account_can_log_in_and_sees_its_community(api, world):
 def test_short_password_and_taken_username_are_refused(api, world):
     secretary = api.as_user("secretary")
     path = f"/api/communities/{world.home}/accounts"
-    short = secretary.post(path, {"username": "x1y2z3", "password": "short",
-                                  "display_name": "x"})
+    short = secretary.post(path, {"username": "x1y2z3", "password": "short", "display_name": "x"})
     assert short.status == 422 and "password" in short.json["fields"]
-    taken = secretary.post(path, {"username": "resident", "password": "long enough!",
-                                  "display_name": "x"})
+    taken = secretary.post(
+        path, {"username": "resident", "password": "long enough!", "display_name": "x"}
+    )
     assert taken.status == 409 and "username" in taken.json["fields"]
 
 
@@ -286,9 +367,7 @@ def test_revoked_token_no_longer_works(api, world):
     assert resident.get("/api/me").status == 401
 
 
-def test_cookie_session_changes_need_the_csrf_token_but_bearer_tokens_do_not(
-    app, client, world
-):
+def test_cookie_session_changes_need_the_csrf_token_but_bearer_tokens_do_not(app, client, world):
     with client.session_transaction() as session:
         session["_user_id"] = str(world.manager_account)
         session["_fresh"] = True

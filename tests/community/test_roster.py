@@ -195,7 +195,12 @@ def test_two_columns_for_the_same_thing_is_a_file_error():
     header = CHINESE_HEADER + ["面积"]
     result = read_roster("roster.csv", csv_bytes([good_row() + ["89.52"]], header))
     [error] = result.file_errors
-    assert error.params == {"column": "area", "first": "建筑面积(㎡)", "second": "面积"}
+    assert error.params == {
+        "column": roster.COLUMN_NAMES["area"](),
+        "first": "建筑面积(㎡)",
+        "second": "面积",
+    }
+    assert error.text() == "Two columns hold the Floor area: 建筑面积(㎡) and 面积."
 
 
 # Files that cannot be read --------------------------------------------------------------------
@@ -365,6 +370,6 @@ def test_names_longer_than_the_registry_holds_are_errors():
 
 def test_a_row_error_is_translated_before_it_is_filled_in():
     error = RowError(4, "area", roster.AREA_NOT_POSITIVE, {"value": "-1"})
-    translations = {roster.AREA_NOT_POSITIVE: "面积必须大于零，而不是 %(value)s。"}
+    translations = {roster.AREA_NOT_POSITIVE.template: "面积必须大于零，而不是 %(value)s。"}
     assert error.text() == "The area must be greater than zero, not -1."
     assert error.text(translations.get) == "面积必须大于零，而不是 -1。"

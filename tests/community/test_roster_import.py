@@ -23,12 +23,12 @@ from hall.community.models import (
     Subdistrict,
     Unit,
 )
-from hall.community.naming import natural_sort_key
 from hall.community.roles import Role
 from hall.community.roster_import import ImportReport, Registry, RosterInvalid, import_roster
 from hall.errors import Conflict, Forbidden, NotFound
 from hall.extensions import db as hall_db
 from hall.extensions import socketio
+from hall.sorting import natural_sort_key
 from tests import factories
 
 REAL_ROSTER = Path(__file__).parent / "data" / "roster-jinshijie.csv"
@@ -181,13 +181,9 @@ def test_co_owners_are_one_unit_whose_first_listed_owner_votes(ctx, empty_commun
     assert {ownership.person.phone for ownership in flat.ownerships} == {"13800004947"}
 
 
-def test_every_imported_unit_knows_its_building_community_and_natural_order(
-    ctx, empty_community
-):
+def test_every_imported_unit_knows_its_building_community_and_natural_order(ctx, empty_community):
     import_roster(OPERATOR, empty_community, REAL_ROSTER.name, real_roster())
-    units = hall_db.session.scalars(
-        select(Unit).where(Unit.community_id == empty_community)
-    ).all()
+    units = hall_db.session.scalars(select(Unit).where(Unit.community_id == empty_community)).all()
     assert len(units) == 102
     for unit in units:
         assert unit.building_id == unit.stairwell.building_id
@@ -248,17 +244,21 @@ def test_a_roster_with_one_bad_row_imports_nothing(ctx, empty_community, emitted
     with pytest.raises(RosterInvalid) as raised:
         import_roster(OPERATOR, empty_community, "roster.csv", bad)
     assert [(e.row, e.field) for e in raised.value.row_errors] == [(104, "area")]
+    assert raised.value.code == "roster_has_bad_rows"
     assert raised.value.fields["rows"] == [
-        {"row": 104, "field": "area", "message": "The area must be greater than zero, not 0."}
+        {
+            "row": 104,
+            "field": "area",
+            "code": "roster_area_not_positive",
+            "message": "The area must be greater than zero, not 0.",
+        }
     ]
     hall_db.session.rollback()
     assert row_counts() == before
     assert emitted == []
 
 
-def test_a_failure_while_writing_leaves_nothing_half_written(
-    ctx, empty_community, monkeypatch
-):
+def test_a_failure_while_writing_leaves_nothing_half_written(ctx, empty_community, monkeypatch):
     before = row_counts()
 
     def broken_progress(rows_written: int) -> None:
@@ -266,7 +266,10 @@ def test_a_failure_while_writing_leaves_nothing_half_written(
 
     with pytest.raises(RuntimeError):
         import_roster(
-            OPERATOR, empty_community, "roster.csv", generated_roster(600),
+            OPERATOR,
+            empty_community,
+            "roster.csv",
+            generated_roster(600),
             progress=broken_progress,
         )
     assert row_counts() == before
@@ -286,13 +289,9 @@ def test_a_registry_changed_underneath_the_import_is_a_conflict_and_nothing_is_w
     assert registry_snapshot() == before
 
 
-def test_a_dry_run_reports_what_would_change_and_writes_nothing(
-    ctx, empty_community, emitted
-):
+def test_a_dry_run_reports_what_would_change_and_writes_nothing(ctx, empty_community, emitted):
     before = registry_snapshot()
-    report = import_roster(
-        OPERATOR, empty_community, REAL_ROSTER.name, real_roster(), dry_run=True
-    )
+    report = import_roster(OPERATOR, empty_community, REAL_ROSTER.name, real_roster(), dry_run=True)
     assert (report.dry_run, report.units_created, report.people_created) == (True, 102, 102)
     assert registry_snapshot() == before
     assert emitted == []
@@ -350,9 +349,15 @@ def test_another_communitys_resident_does_not_learn_the_community_exists(ctx, wo
 # Through the REST API -------------------------------------------------------------------------
 
 
-def upload(client, community_id: int, data: bytes, filename: str = "roster.csv", **form):
+def upload(
+    client, community_id: int, data: bytes, filename: str = "roster.csv", language="en", **form
+):
     files = {"file": (io.BytesIO(data), filename), **form}
-    return client.post(f"/api/communities/{community_id}/roster", data=files)
+    return client.post(
+        f"/api/communities/{community_id}/roster",
+        data=files,
+        headers={"Accept-Language": language},
+    )
 
 
 def test_the_property_manager_imports_the_real_roster_over_the_registry_it_had(api, world):
@@ -401,7 +406,8 @@ def test_a_bad_roster_over_the_api_lists_every_bad_row_and_imports_nothing(api, 
     )
     reply = upload(manager, world.home, bad)
     assert reply.status == 422
-    assert reply.json["error"] == "invalid"
+    assert reply.json["error"] == "roster_has_bad_rows"
+    assert reply.json["message"] == "Rows of the roster with mistakes: 3. Nothing was imported."
     assert [(e["row"], e["field"]) for e in reply.json["fields"]["rows"]] == [
         (3, "area"),
         (4, "floor"),
@@ -411,6 +417,27 @@ def test_a_bad_roster_over_the_api_lists_every_bad_row_and_imports_nothing(api, 
         "Room 101 of 1栋 1单元 is already listed on row 2."
     )
     assert manager.get(f"/api/communities/{world.home}").json["counts"]["units"] == 5
+
+
+def test_a_bad_roster_is_explained_in_chinese_row_by_row(api, world):
+    bad = edited_roster(replace={"1栋,1单元,102": "1栋,1单元,102,1,-5,黄涵,13800001216"})
+    reply = upload(api.as_user("manager"), world.home, bad, language="zh-CN")
+    assert reply.status == 422
+    assert reply.json["message"] == "名册中有 1 行有错误，什么都没有导入。"
+    [row] = reply.json["fields"]["rows"]
+    assert (row["row"], row["field"], row["code"]) == (3, "area", "roster_area_not_positive")
+    assert row["message"] == "面积必须大于零，-5 不符合。"
+
+
+def test_a_missing_column_is_named_in_the_readers_language(api, world):
+    no_phone = "\n".join(
+        line.rsplit(",", 1)[0] for line in real_roster().decode("utf-8").splitlines()
+    ).encode()
+    reply = upload(api.as_user("manager"), world.home, no_phone, language="zh-CN")
+    assert reply.json["error"] == "roster_unreadable"
+    [message] = reply.json["fields"]["file"]
+    assert message.startswith("缺少“联系电话”列")
+    assert "phone" not in message.split("：")[0]
 
 
 def test_a_roster_missing_a_column_is_refused_naming_the_column(api, world):
@@ -424,9 +451,7 @@ def test_a_roster_missing_a_column_is_refused_naming_the_column(api, world):
 
 
 @pytest.mark.parametrize("filename", ["roster.xls", "roster.txt", "roster"])
-def test_files_other_than_csv_and_xlsx_are_refused_naming_the_file_field(
-    api, world, filename
-):
+def test_files_other_than_csv_and_xlsx_are_refused_naming_the_file_field(api, world, filename):
     reply = upload(api.as_user("manager"), world.home, real_roster(), filename)
     assert reply.status == 422
     assert "file" in reply.json["fields"]
@@ -512,9 +537,7 @@ def test_a_dry_run_from_the_command_line_writes_nothing(app, world, empty_commun
         assert row_counts()["units"] == 7
 
 
-def test_a_large_roster_from_the_command_line_shows_progress(
-    app, world, empty_community, tmp_path
-):
+def test_a_large_roster_from_the_command_line_shows_progress(app, world, empty_community, tmp_path):
     large = tmp_path / "roster.csv"
     large.write_bytes(generated_roster(600))
     result = app.test_cli_runner().invoke(
@@ -535,7 +558,9 @@ def test_the_command_line_names_a_community_that_does_not_exist(app, world):
 
 def test_a_file_field_sent_as_text_is_refused_naming_the_file_field(api, world):
     reply = api.as_user("manager").post(
-        f"/api/communities/{world.home}/roster", data={"file": "楼栋,单元"}
+        f"/api/communities/{world.home}/roster",
+        data={"file": "楼栋,单元"},
+        headers={"Accept-Language": "en"},
     )
     assert reply.status == 422
     assert reply.json["fields"] == {"file": ["Upload a file."]}

@@ -5,17 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api_client import ApiClient
-from tests.issues.test_issues_api import OneTokenEach, move, propose, record_emits, snapshot
-
-
-@pytest.fixture
-def api(app, db) -> OneTokenEach:
-    return OneTokenEach(app.test_client())
-
-
-@pytest.fixture
-def emitted(monkeypatch) -> list[tuple]:
-    return record_emits(monkeypatch)
+from tests.fixtures.issues import move, propose, snapshot
 
 
 def heard(client: ApiClient, query: str = "") -> list[tuple]:
@@ -40,7 +30,9 @@ def test_residents_in_scope_hear_of_a_new_issue_and_others_do_not(api, world, em
     assert notification["summary"] == {"issue_number": 1, "issue_title": "电梯经常停运"}
     assert notification["read_at"] is None and notification["comment_id"] is None
     live = [
-        (e["data"]["kind"], room) for name, e, room in emitted if name == "notification.created"
+        (e["data"]["notification"]["kind"], room)
+        for name, e, room in emitted
+        if name == "notification.created"
     ]
     assert sorted(live) == sorted(
         [("new_issue", f"account:{world.tenant_account}"),

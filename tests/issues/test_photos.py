@@ -1,57 +1,23 @@
 """Uploaded photos keep their picture and lose everything that could point at a home."""
 
 import io
-import random
 import struct
 import zlib
 
 import pytest
 from PIL import Image, PngImagePlugin
 
-from hall.issues.photos import PhotoRefused, process
-
-MB = 1024 * 1024
-GPS_IFD = 0x8825
-ORIENTATION = 0x0112
-
-
-def encode(image: Image.Image, image_format: str, **options) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format=image_format, **options)
-    return out.getvalue()
-
-
-def noisy(size: tuple[int, int], mode: str = "RGB") -> Image.Image:
-    """Random pixels: they compress badly, so the file has some weight."""
-    rng = random.Random(7)
-    bands = len(mode)
-    return Image.frombytes(mode, size, rng.randbytes(size[0] * size[1] * bands))
-
-
-def phone_photo(orientation: int = 6) -> bytes:
-    """A JPEG as a phone writes it: 40 wide, 20 high, turned, with place and time."""
-    exif = Image.Exif()
-    exif[ORIENTATION] = orientation
-    exif[0x010F] = "PhoneMaker"
-    exif[0x0132] = "2024:05:01 08:30:00"
-    gps = exif.get_ifd(GPS_IFD)
-    gps.update({1: "N", 2: (30.0, 15.0, 10.0), 3: "E", 4: (120.0, 10.0, 5.0)})
-    image = Image.new("RGB", (40, 20), "red")
-    image.paste((0, 0, 255), (0, 0, 10, 20))  # the left end blue, to see where it goes
-    return encode(
-        image,
-        "JPEG",
-        exif=exif,
-        comment=b"taken at home",
-        xmp=b"<x:xmpmeta>Building 3, flat 402</x:xmpmeta>",
-    )
+from hall.errors import Invalid
+from hall.issues.photos import process
+from tests.fixtures.photos import GPS_IFD, MB, encode, noisy, phone_photo
 
 
 def refusal(data: bytes, **limits) -> str:
-    with pytest.raises(PhotoRefused) as refused:
+    with pytest.raises(Invalid) as refused:
         process(data, **{"max_bytes": 10 * MB, **limits})
     assert refused.value.message
-    return refused.value.reason_code
+    assert refused.value.field_names == ("photo",)
+    return refused.value.code
 
 
 def png_bomb(width: int, height: int) -> bytes:
@@ -190,40 +156,40 @@ def test_a_small_photo_is_not_enlarged():
 def test_other_image_formats_are_refused(image_format):
     data = encode(Image.new("RGB", (10, 10), "red"), image_format)
 
-    assert refusal(data) == "unsupported_format"
+    assert refusal(data) == "photo_format_unsupported"
 
 
 def test_a_text_file_named_like_a_photo_is_refused():
-    assert refusal(b"Minutes of the residents' meeting, 3 May\n" * 10) == "not_an_image"
+    assert refusal(b"Minutes of the residents' meeting, 3 May\n" * 10) == "photo_not_an_image"
 
 
 def test_an_empty_upload_is_refused():
-    assert refusal(b"") == "not_an_image"
+    assert refusal(b"") == "photo_not_an_image"
 
 
 def test_a_truncated_jpeg_is_refused():
     whole = encode(noisy((200, 200)), "JPEG", quality=95)
 
-    assert refusal(whole[: len(whole) // 2]) == "not_an_image"
+    assert refusal(whole[: len(whole) // 2]) == "photo_damaged"
 
 
 def test_a_png_with_a_damaged_checksum_is_refused():
     whole = bytearray(encode(noisy((20, 20)), "PNG"))
     whole[-20] ^= 0xFF  # inside the last IDAT chunk
 
-    assert refusal(bytes(whole)) == "not_an_image"
+    assert refusal(bytes(whole)) == "photo_damaged"
 
 
 def test_an_upload_over_the_byte_limit_is_refused_before_decoding():
     data = encode(noisy((100, 100)), "PNG")
 
-    assert refusal(data, max_bytes=len(data) - 1) == "too_large"
+    assert refusal(data, max_bytes=len(data) - 1) == "photo_too_large"
     assert process(data, max_bytes=len(data)).width == 100
 
 
 def test_a_photo_over_the_pixel_limit_is_refused():
     assert refusal(encode(Image.new("RGB", (100, 60)), "PNG"), max_pixels=5_999) == (
-        "too_many_pixels"
+        "photo_too_many_pixels"
     )
 
 
@@ -236,10 +202,10 @@ def huge_png() -> bytes:
 
 def test_a_decompression_bomb_is_refused_without_decoding_it(huge_png):
     # Decoded, it would take 2.5 GB; refused, it takes nothing.
-    assert refusal(huge_png) == "too_many_pixels"
+    assert refusal(huge_png) == "photo_too_many_pixels"
 
 
 def test_pillow_guards_against_bombs_even_when_the_caller_allows_more(huge_png):
-    assert refusal(huge_png, max_pixels=10**12) == "too_many_pixels"
+    assert refusal(huge_png, max_pixels=10**12) == "photo_too_many_pixels"
     # 100 million pixels: above Pillow's limit, where it only warns.
-    assert refusal(png_bomb(10_000, 10_000), max_pixels=10**12) == "too_many_pixels"
+    assert refusal(png_bomb(10_000, 10_000), max_pixels=10**12) == "photo_too_many_pixels"

@@ -6,24 +6,7 @@ import pytest
 
 from hall.issues import notifications
 from tests.api_client import ApiClient
-from tests.issues.test_issues_api import (
-    OneTokenEach,
-    configure,
-    move,
-    propose,
-    record_emits,
-    snapshot,
-)
-
-
-@pytest.fixture
-def api(app, db) -> OneTokenEach:
-    return OneTokenEach(app.test_client())
-
-
-@pytest.fixture
-def emitted(monkeypatch) -> list[tuple]:
-    return record_emits(monkeypatch)
+from tests.fixtures.issues import configure, move, propose, snapshot
 
 
 @pytest.fixture

@@ -10,25 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from hall.extensions import db, socketio
+from hall.extensions import db
 from hall.realtime import outbox
 from hall.realtime.models import OutboxEvent, RoomSequence
 
 ROOM, OTHER = "issue:1", "issue:2"
-
-
-@pytest.fixture
-def emitted(monkeypatch):
-    """What the outbox hands to Socket.IO, in order: (event name, envelope, room)."""
-    sent = []
-    lock = threading.Lock()
-
-    def record(event, data, to=None, **kwargs):
-        with lock:
-            sent.append((event, data, to))
-
-    monkeypatch.setattr(socketio, "emit", record)
-    return sent
 
 
 def stored(room: str) -> list[int]:
@@ -40,9 +26,11 @@ def stored(room: str) -> list[int]:
 
 
 def queue_committed(room: str, count: int, name: str = "comment.created") -> list[int]:
-    numbers = [outbox.queue(room, name, {"n": n}) for n in range(count)]
+    """Queue `count` events in one transaction and commit; the numbers they were given."""
+    for n in range(count):
+        outbox.queue(room, name, {"n": n})
     db.session.commit()
-    return numbers
+    return stored(room)[-count:]
 
 
 # Numbering -------------------------------------------------------------------------------------
@@ -51,8 +39,7 @@ def queue_committed(room: str, count: int, name: str = "comment.created") -> lis
 def test_each_rooms_numbers_start_at_one_and_have_no_gaps(ctx, emitted):
     numbers = {ROOM: [], OTHER: []}
     for room in (ROOM, OTHER, ROOM, ROOM, OTHER, ROOM):
-        numbers[room].append(outbox.queue(room, "comment.created", {}))
-        db.session.commit()
+        numbers[room] += queue_committed(room, 1)
     assert numbers == {ROOM: [1, 2, 3, 4], OTHER: [1, 2]}
     assert stored(ROOM) == [1, 2, 3, 4]
     assert stored(OTHER) == [1, 2]
@@ -68,13 +55,14 @@ def test_several_events_in_one_transaction_take_consecutive_numbers(ctx, emitted
 def test_a_rolled_back_event_is_neither_stored_nor_emitted_nor_numbered(ctx, emitted):
     queue_committed(ROOM, 1)
     emitted.clear()
-    assert outbox.queue(ROOM, "comment.created", {"rolled": "back"}) == 2
+    outbox.queue(ROOM, "comment.created", {"rolled": "back"})
+    db.session.flush()
     db.session.rollback()
     assert emitted == []
     assert stored(ROOM) == [1]
     assert outbox.current_seq(ROOM) == 1
-    # The next event takes the number the rolled-back one had: no gap.
-    assert outbox.queue(ROOM, "comment.created", {"kept": True}) == 2
+    # The next event takes the number the rolled-back one would have had: no gap.
+    outbox.queue(ROOM, "comment.created", {"kept": True})
     db.session.commit()
     assert [data for _, data, _ in emitted] == [
         outbox.envelope(ROOM, 2, "comment.created", {"kept": True})
@@ -121,6 +109,58 @@ def test_the_envelope_is_the_same_live_and_replayed(ctx, emitted):
     live = [data for _, data, _ in emitted]
     assert live == outbox.events_after(ROOM, 0).events
     assert live[0] == {"room": ROOM, "seq": 1, "event": "comment.created", "data": {"n": 0}}
+
+
+# One update per room and subject ---------------------------------------------------------------
+
+
+def test_an_update_queued_twice_for_a_room_and_subject_goes_out_once_as_committed(ctx, emitted):
+    state = {"count": 1}
+    outbox.queue(ROOM, "comment.created", {"n": 1})
+    for room in (ROOM, OTHER):
+        outbox.queue_latest(room, "issue.updated", "issue:1", lambda: dict(state))
+    outbox.queue(ROOM, "comment.created", {"n": 2})
+    state["count"] = 2
+    outbox.queue_latest(ROOM, "issue.updated", "issue:1", lambda: dict(state))
+    state["count"] = 3  # what the transaction ends with is what is sent
+    db.session.commit()
+    assert [(data["room"], data["seq"], data["event"], data["data"]) for _, data, _ in emitted] == [
+        (ROOM, 1, "comment.created", {"n": 1}),
+        (OTHER, 1, "issue.updated", {"count": 3}),
+        (ROOM, 2, "comment.created", {"n": 2}),
+        (ROOM, 3, "issue.updated", {"count": 3}),
+    ]
+    assert stored(ROOM) == [1, 2, 3]
+
+
+def test_updates_of_other_subjects_or_events_are_each_sent(ctx, emitted):
+    outbox.queue_latest(ROOM, "issue.updated", "issue:1", lambda: {"id": 1})
+    outbox.queue_latest(ROOM, "issue.updated", "issue:2", lambda: {"id": 2})
+    outbox.queue_latest(ROOM, "issue.edited", "issue:1", lambda: {"id": 1})
+    db.session.commit()
+    assert [(data["event"], data["data"]) for _, data, _ in emitted] == [
+        ("issue.updated", {"id": 1}),
+        ("issue.updated", {"id": 2}),
+        ("issue.edited", {"id": 1}),
+    ]
+
+
+def test_an_update_is_made_after_the_transactions_last_flush(ctx, emitted, world):
+    from hall.community.models import Community
+
+    community = db.session.get(Community, world.home)
+    outbox.queue_latest(ROOM, "issue.updated", "x", lambda: {"name": community.name})
+    community.name = "新名字"  # not yet flushed when the commit begins
+    db.session.commit()
+    assert emitted[0][1]["data"] == {"name": "新名字"}
+
+
+def test_a_rolled_back_update_is_never_made(ctx, emitted):
+    made = []
+    outbox.queue_latest(ROOM, "issue.updated", "issue:1", lambda: made.append(1) or {})
+    db.session.rollback()
+    db.session.commit()
+    assert (made, emitted, stored(ROOM)) == ([], [], [])
 
 
 # Replay ----------------------------------------------------------------------------------------
@@ -186,26 +226,27 @@ def test_a_client_behind_the_window_is_told_to_reload(ctx, emitted, small_window
 
 def test_a_pruning_rolled_back_keeps_the_events(ctx, emitted, small_window):
     queue_committed(ROOM, 9)
-    outbox.queue(ROOM, "comment.created", {})  # the tenth prunes 1..5
+    outbox.queue(ROOM, "comment.created", {})  # the tenth prunes 1..5 when it is stored
+    outbox._store(db.session())  # what a commit does first, in the transaction
+    assert stored(ROOM) == list(range(6, 11))
     db.session.rollback()
     assert stored(ROOM) == list(range(1, 10))
+    assert all(data["seq"] < 10 for _, data, _ in emitted)
 
 
 # Concurrency (PostgreSQL) ----------------------------------------------------------------------
 
 
-def queue_from_a_thread(app, count: int, start: threading.Barrier) -> list[int]:
+def queue_from_a_thread(app, thread: int, count: int, start: threading.Barrier) -> None:
     """Each event in its own transaction, on this thread's own connection."""
-    numbers = []
     with app.app_context():
         try:
             start.wait(timeout=10)
             for n in range(count):
-                numbers.append(outbox.queue(ROOM, "comment.created", {"n": n}))
+                outbox.queue(ROOM, "comment.created", {"thread": thread, "n": n})
                 db.session.commit()
         finally:
             db.session.remove()
-    return numbers
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
@@ -219,14 +260,16 @@ def test_transactions_queueing_to_one_room_at_once_get_distinct_consecutive_numb
     threads, each = 8, 10
     start = threading.Barrier(threads)
     with ThreadPoolExecutor(threads) as pool:
-        futures = [pool.submit(queue_from_a_thread, app, each, start) for _ in range(threads)]
-        numbers = [n for future in futures for n in future.result(timeout=60)]
+        futures = [pool.submit(queue_from_a_thread, app, t, each, start) for t in range(threads)]
+        for future in futures:
+            future.result(timeout=60)
     first = 2 if room_exists else 1
     expected = list(range(first, first + threads * each))
-    assert sorted(numbers) == expected  # distinct, and no gaps
-    for future in futures:
-        assert future.result() == sorted(future.result())  # each thread's own go up
+    sent = [data for _, data, _ in emitted if data["seq"] >= first]
+    assert sorted(data["seq"] for data in sent) == expected  # distinct, and no gaps
+    for thread in range(threads):
+        own = [data for data in sent if data["data"]["thread"] == thread]
+        assert [d["data"]["n"] for d in sorted(own, key=lambda d: d["seq"])] == list(range(each))
     assert stored(ROOM) == list(range(1, first + threads * each))
     assert outbox.current_seq(ROOM) == expected[-1]
-    assert sorted(data["seq"] for _, data, _ in emitted if data["seq"] >= first) == expected
     assert db.session.scalar(select(func.count()).select_from(OutboxEvent)) == expected[-1]

@@ -117,21 +117,24 @@ def test_a_client_that_reconnects_gets_exactly_the_comments_it_missed_in_order(
     watcher = connect("coowner")
     join(watcher, room)
     comment("resident", issue_id, "第一条，在线时看到的。")
-    [seen] = received(watcher, "comment.created")
+    seen, seen_row = [message["args"][0] for message in watcher.get_received()][-2:]
+    assert (seen["event"], seen_row["event"]) == ("comment.created", "issue.updated")
+    assert seen_row["seq"] == seen["seq"] + 1  # the comment count it changed
     watcher.disconnect()
 
     missed = [comment("resident", issue_id, f"错过的第{n}条。") for n in (1, 2, 3)]
 
     again = connect("coowner")
-    answer = join(again, room, after=seen["seq"])
+    answer = join(again, room, after=seen_row["seq"])
     assert answer["ok"] is True and "snapshot" not in answer
-    assert answer["seq"] == seen["seq"] + 3
+    assert answer["seq"] == seen_row["seq"] + 6
     events = answer["events"]
-    assert [e["seq"] for e in events] == [seen["seq"] + 1, seen["seq"] + 2, seen["seq"] + 3]
-    assert [e["event"] for e in events] == ["comment.created"] * 3
-    assert [e["room"] for e in events] == [room] * 3
-    assert [e["data"]["comment"]["id"] for e in events] == missed
-    assert "错过的第3条" in events[-1]["data"]["comment"]["body_html"]
+    assert [e["seq"] for e in events] == [seen_row["seq"] + n for n in range(1, 7)]
+    assert [e["event"] for e in events] == ["comment.created", "issue.updated"] * 3
+    assert [e["room"] for e in events] == [room] * 6
+    assert [e["data"]["comment"]["id"] for e in events[::2]] == missed
+    assert [e["data"]["issue"]["comment_count"] for e in events[1::2]] == [2, 3, 4]
+    assert "错过的第3条" in events[-2]["data"]["comment"]["body_html"]
 
 
 def test_a_replayed_event_is_the_same_envelope_that_was_sent_live(connect, new_issue, comment):
@@ -139,9 +142,10 @@ def test_a_replayed_event_is_the_same_envelope_that_was_sent_live(connect, new_i
     live_client = connect("coowner")
     seq = join(live_client, room_of(issue_id))["seq"]
     comment("resident", issue_id, "同一个信封。")
-    live = received(live_client, "comment.created")
+    live = [message["args"][0] for message in live_client.get_received()]
     replayed = join(connect("chair"), room_of(issue_id), after=seq)["events"]
-    assert replayed == live
+    assert [e["event"] for e in replayed] == ["comment.created", "issue.updated"]
+    assert replayed == [e for e in live if "seq" in e]  # not the viewer count
 
 
 def test_a_client_that_missed_nothing_gets_no_events(connect, new_issue):
@@ -189,9 +193,9 @@ def test_a_join_with_a_bad_after_is_invalid_and_names_it(connect, new_issue, com
     client = connect("coowner")
     reply = join(client, room_of(issue_id), after=after)
     assert reply == {
-        "error": "invalid",
-        "message": "after must be a whole number",
-        "fields": {"after": ["Not a valid integer."]},
+        "error": "after_not_a_number",
+        "message": "请给出最后收到的事件编号。",
+        "fields": {"after": ["请给出最后收到的事件编号。"]},
     }
     comment("resident", issue_id, "没加入就收不到。")
     assert received(client, "comment.created") == []  # the refused join joined nothing
@@ -213,7 +217,7 @@ def test_an_after_of_none_is_a_plain_join(app, connect, new_issue):
 @pytest.mark.parametrize("username", ["neighbour_resident", "far_officer", "outsider"])
 def test_an_issue_room_of_another_community_is_not_found(connect, new_issue, username):
     reply = join(connect(username), room_of(new_issue()))
-    assert reply["error"] == "not_found"
+    assert reply["error"] == "no_such_issue"
     assert set(reply) == {"error", "message", "fields"}
 
 
@@ -221,11 +225,11 @@ def test_a_draft_room_is_its_proposers_alone(connect, new_issue):
     room = room_of(new_issue("resident", submit=False))
     assert join(connect("resident"), room)["ok"] is True
     for username in ("coowner", "chair"):
-        assert join(connect(username), room)["error"] == "not_found"
+        assert join(connect(username), room)["error"] == "no_such_issue"
 
 
 def test_an_issue_that_does_not_exist_is_not_found(connect, world):
-    assert join(connect("resident"), "issue:999999")["error"] == "not_found"
+    assert join(connect("resident"), "issue:999999")["error"] == "no_such_issue"
 
 
 def test_a_resident_of_the_community_outside_the_scope_may_still_watch(connect, new_issue):
@@ -248,8 +252,9 @@ def test_a_proposer_hears_of_a_comment_in_their_account_room(connect, world, new
     comment("coowner", issue_id, "我也遇到了。")
     [notification] = received(own, "notification.created")
     assert notification["room"] == f"account:{world.resident_account}"
-    assert notification["data"]["kind"] == "comment"
-    assert notification["data"]["issue_id"] == issue_id
+    assert notification["data"]["notification"]["kind"] == "comment"
+    assert notification["data"]["notification"]["issue_id"] == issue_id
+    assert notification["data"]["unread"] == 1
 
 
 # Who is viewing --------------------------------------------------------------------------------

@@ -59,31 +59,31 @@ def test_a_resident_joins_their_own_communitys_room(connect, world):
 @pytest.mark.parametrize("username", ["resident", "building_resident", "far_officer"])
 def test_joining_a_community_one_may_not_see_is_refused_as_not_found(connect, world, username):
     reply = join(connect(username), f"community:{world.neighbour}")
-    assert reply["error"] == "not_found"
+    assert reply["error"] == "no_such_community"
     assert set(reply) == {"error", "message", "fields"}
 
 
 def test_joining_a_community_that_does_not_exist_is_not_found(connect, world):
-    assert join(connect("resident"), "community:999999")["error"] == "not_found"
+    assert join(connect("resident"), "community:999999")["error"] == "no_such_community"
 
 
 @pytest.mark.parametrize("data", [{}, {"room": None}, {"room": 5}, {"room": ["x"]}, "community:1"])
 def test_a_join_without_a_room_name_is_invalid(connect, world, data):
     reply = connect("resident").emit("join", data, callback=True)
-    assert reply["error"] == "invalid"
-    assert reply["fields"] == {"room": ["Missing data for required field."]}
+    assert reply["error"] == "room_required"
+    assert reply["fields"] == {"room": ["请说明要加入哪个频道。"]}  # the page's language
 
 
 @pytest.mark.parametrize("room", ["community", "community:", "community:abc", "nosuch:1", ""])
 def test_a_room_of_no_known_shape_is_not_found(connect, world, room):
     reply = join(connect("resident"), room)
-    assert reply["error"] == "not_found"
-    assert reply["fields"] == {"room": ["No such room."]}
+    assert reply["error"] == "no_such_room"
+    assert reply["fields"] == {"room": ["没有这个频道。"]}
 
 
 def test_a_refused_join_leaves_the_connection_usable(connect, world):
     client = connect("resident")
-    assert join(client, f"community:{world.neighbour}")["error"] == "not_found"
+    assert join(client, f"community:{world.neighbour}")["error"] == "no_such_community"
     assert join(client, f"community:{world.home}")["ok"] is True
 
 
@@ -101,7 +101,7 @@ def test_after_leaving_a_room_its_events_no_longer_arrive(api, connect, world):
 
 
 def test_leaving_a_malformed_room_is_invalid(connect, world):
-    assert connect("resident").emit("leave", {}, callback=True)["error"] == "invalid"
+    assert connect("resident").emit("leave", {}, callback=True)["error"] == "room_required"
 
 
 # Events leave only after commit ------------------------------------------------------------------

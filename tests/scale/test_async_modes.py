@@ -77,7 +77,7 @@ def test_joining_another_communitys_room_is_refused_as_not_found(servers, async_
     outsider = SocketClient().connect(server.base_url, servers.token(server, "neighbour_resident"))
     try:
         reply = outsider.join(f"community:{world.home}")
-        assert reply["error"] == "not_found"
+        assert reply["error"] == "no_such_community"
         assert set(reply) == {"error", "message", "fields"}
         # Still connected and still able to join the room it may see.
         room = f"community:{world.neighbour}"
@@ -104,10 +104,11 @@ def test_a_refused_connection_is_told_why_in_the_one_error_shape(servers):
         client.connect(server.base_url, None)
     # What socket.io clients see as err.message and err.data in their connect_error handler.
     (refusal,) = client.connect_errors
-    assert refusal["message"] == "Log in to connect."
+    # In the language the browser asks for; this client asks for none, so Chinese.
+    assert refusal["message"] == "请登录后再连接。"
     assert refusal["data"] == {
         "error": "unauthenticated",
-        "message": "Log in to connect.",
+        "message": "请登录后再连接。",
         "fields": {},
     }
 

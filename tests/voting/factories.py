@@ -1,4 +1,4 @@
-"""A stairwell of owners for votes: the elevator case of DOMAIN.md, with accounts and tokens."""
+"""A stairwell of owners for votes: the elevator case of docs/domain.md, with accounts, tokens."""
 
 from __future__ import annotations
 
@@ -18,20 +18,20 @@ from hall.realtime.models import OutboxEvent, RoomSequence
 from hall.types import utcnow
 from hall.voting.models import (
     Ballot,
-    ElectorateMember,
     ElectorateUnit,
     ElectorateVoter,
+    Household,
     Proxy,
     Vote,
     VoteOption,
 )
 from tests.api_client import ApiClient
 from tests.factories import account, building, grant, own, person, unit
-from tests.issues.test_issues_api import OneTokenEach, configure, propose, recompute
+from tests.fixtures.issues import OneTokenEach, configure, propose, recompute
 
 # Two flats a floor, as in most 1990s stairwells: the east one larger.
 AREAS = ("89.50", "112.30")
-# Guangzhou's differentiated coefficients (DOMAIN.md): floors 1-2 pay nothing.
+# Guangzhou's differentiated coefficients (docs/domain.md): floors 1-2 pay nothing.
 GUANGZHOU = {"1": "0", "2": "0", "3": "0.7", "4": "0.8", "5": "0.9", "6": "1.0", "7": "1.1",
              "8": "1.2", "9": "1.3"}  # fmt: skip
 
@@ -102,7 +102,7 @@ WRITTEN_TABLES = (
     Issue,
     Vote,
     VoteOption,
-    ElectorateMember,
+    Household,
     ElectorateUnit,
     ElectorateVoter,
     Proxy,
@@ -227,8 +227,11 @@ def running_vote(chair: ApiClient, issue_id: int, **fields) -> int:
     return vote_id
 
 
-def cast(client: ApiClient, vote_id: int, choice: str, **extra):
-    return client.post(f"/api/votes/{vote_id}/ballots", {"choice": choice, **extra})
+def cast(client: ApiClient, vote_id: int, choice: str, *, headers: dict | None = None, **extra):
+    """A ballot sent; `headers` such as Accept-Language go with the request."""
+    return client.post(
+        f"/api/votes/{vote_id}/ballots", {"choice": choice, **extra}, headers=dict(headers or {})
+    )
 
 
 def voted(client: ApiClient, vote_id: int, choice: str, **extra) -> dict:
@@ -274,7 +277,7 @@ def check_chain(client: ApiClient, vote_id: int) -> list[dict]:
 
 
 def largest_remainder_split(amount: int, weights: list[Fraction]) -> list[int]:
-    """The fen split as DOMAIN.md says, written out again here to check Hall's against."""
+    """The fen split as docs/domain.md says, written out again here to check Hall's against."""
     total = sum(weights)
     exact_parts = [amount * w / total for w in weights]
     floors = [int(part) for part in exact_parts]

@@ -25,6 +25,8 @@ from tests.voting.factories import (
     voted,
 )
 
+ENGLISH = {"Accept-Language": "en"}
+
 
 def member_number(stairwell, room: str) -> int:
     """Members are numbered in unit order; the stairwell's units were made 101, 102, 201..."""
@@ -64,7 +66,9 @@ def test_the_receipt_is_the_ballots_ledger_entry_and_a_change_names_it(app, api,
 
     # From another device, knowing only that the household voted: refused, nothing written.
     before = snapshot(app)
-    refused(cast(voter, vote_id, "against"), 409, "replaces")
+    twice = cast(voter, vote_id, "against")
+    refused(twice, 409, "replaces")
+    assert twice.json["error"] == "already_voted"
     assert snapshot(app) == before
 
     changed = voted(voter, vote_id, "against", replaces=first["receipt"])
@@ -89,7 +93,9 @@ def test_the_receipt_is_the_ballots_ledger_entry_and_a_change_names_it(app, api,
     before = snapshot(app)
     stale = cast(voter, vote_id, "abstain", replaces=first["receipt"])
     refused(stale, 409, "replaces")
-    assert "changed meanwhile" in stale.json["fields"]["replaces"][0]
+    assert stale.json["error"] == "receipt_not_latest"
+    in_english = cast(voter, vote_id, "abstain", replaces=first["receipt"], headers=ENGLISH)
+    assert "changed meanwhile" in in_english.json["fields"]["replaces"][0]
     assert snapshot(app) == before
     page = voter.get(f"/api/votes/{vote_id}").json
     assert page["households"][0]["ballot"]["receipt"] == changed["receipt"]
@@ -135,13 +141,17 @@ def test_ballots_refused_name_the_field_and_write_nothing(app, api, world, stair
     # Set up to take ballots from tomorrow on.
     vote_id = set_up_vote(chair, issue_id, opens_at=in_days(1), closes_at=in_days(8))["id"]
     before = snapshot(app)
-    refused(cast(voter, vote_id, "for"), 409)  # not open yet
+    not_open = cast(voter, vote_id, "for")
+    refused(not_open, 409)
+    assert not_open.json["error"] == "vote_not_open"
     assert snapshot(app) == before
     assert chair.post(f"/api/votes/{vote_id}/open").status == 200
     before = snapshot(app)
     early = cast(voter, vote_id, "for")
     refused(early, 409)  # open, its electorate fixed, but its time has not come
-    assert early.json["message"].startswith("The vote opens at")
+    assert early.json["error"] == "vote_not_yet_open"
+    in_english = cast(voter, vote_id, "for", headers=ENGLISH)
+    assert in_english.json["message"].startswith("The vote opens at")
     assert snapshot(app) == before
     with app.app_context():
         hall_db.session.get(Vote, vote_id).opens_at = utcnow() - timedelta(minutes=1)
@@ -201,9 +211,21 @@ def test_the_household_page_shows_the_ballot_and_the_receipt_check_needs_the_vot
     assert page["may_vote"] is True
     assert page["households"] == [
         {"label": "9栋 1单元 101", "unit_ids": [stairwell.units["101"]], "ballot": None,
-         "proxy_id": None, "shares": {}},
+         "proxy_id": None, "shares": {}, "may_cast": True},
     ]  # fmt: skip
+    # What each may do, as the page renders it and the operations enforce it.
+    allowed = {name for name, value in page["permissions"].items() if value}
+    assert allowed == {"view", "cast", "grant_proxy", "view_tally", "view_results",
+                       "view_ledger"}  # fmt: skip
+    council = chair.get(f"/api/votes/{vote_id}").json["permissions"]
+    assert {name for name, value in council.items() if value} == {
+        "view", "close", "record_paper", "confirm_paper", "reject_paper", "record_proxy",
+        "view_tally", "view_results", "view_ledger",
+    }  # fmt: skip
     receipt = voted(voter, vote_id, "abstain")["receipt"]
+    after = voter.get(f"/api/votes/{vote_id}").json
+    assert (after["permissions"]["cast"], after["permissions"]["change_ballot"]) == (False, True)
+    assert after["permissions"]["grant_proxy"] is False  # voted: nothing left to hand over
     ballot = voter.get(f"/api/votes/{vote_id}").json["households"][0]["ballot"]
     assert (ballot["choice"], ballot["receipt"], ballot["channel"]) == (
         "abstain",

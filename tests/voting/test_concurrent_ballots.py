@@ -57,15 +57,16 @@ def from_two_devices(url: str, tower, bodies: dict[str, tuple[dict, dict]]) -> l
         return [(room, *future.result(timeout=60)) for room, future in futures]
 
 
-def one_won_each(answers: list[tuple], rooms: list[str]) -> dict[str, dict]:
-    """Exactly one 201 and one 409 per owner, never a 500; the winning answers by room."""
+def one_won_each(answers: list[tuple], rooms: list[str], refusal: str) -> dict[str, dict]:
+    """Exactly one 201 and one 409 (`refusal`) per owner, never a 500; the winning answers by
+    room."""
     statuses = Counter(status for _, status, _ in answers)
     unexpected = [a for a in answers if a[1] not in (201, 409)][:3]
     assert statuses == {201: len(rooms), 409: len(rooms)}, unexpected
     won = {room: body for room, status, body in answers if status == 201}
     lost = {room: body for room, status, body in answers if status == 409}
     assert set(won) == set(lost) == set(rooms)
-    assert {body["error"] for body in lost.values()} == {"conflict"}
+    assert {body["error"] for body in lost.values()} == {refusal}
     assert all("replaces" in body["fields"] for body in lost.values()), lost
     assert all(len(body["receipt"]) == 64 for body in won.values())
     return won
@@ -95,7 +96,7 @@ def test_each_household_gets_one_ballot_when_two_devices_cast_at_once(
 
     # Each owner's two devices choose differently, so the ballot kept shows which one won.
     first = {room: ({"choice": "for"}, {"choice": "against"}) for room in tower.rooms}
-    won = one_won_each(from_two_devices(url, tower, first), tower.rooms)
+    won = one_won_each(from_two_devices(url, tower, first), tower.rooms, "already_voted")
     kept, chained = ballots_and_chain(app, vote_id)
     assert len(kept) == 100
     assert kept == {body["receipt"]: (body["choice"], 0) for body in won.values()}
@@ -113,7 +114,7 @@ def test_each_household_gets_one_ballot_when_two_devices_cast_at_once(
         room: tuple({"choice": "abstain", "replaces": won[room]["receipt"]} for _ in range(2))
         for room in changers
     }
-    changed = one_won_each(from_two_devices(url, tower, change), changers)
+    changed = one_won_each(from_two_devices(url, tower, change), changers, "receipt_not_latest")
     kept, chained = ballots_and_chain(app, vote_id)
     assert len(kept) == 100
     assert {kept[body["receipt"]] for body in changed.values()} == {("abstain", 1)}

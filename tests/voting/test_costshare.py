@@ -156,19 +156,19 @@ PLAN_REFUSALS = [
 ]
 
 
-@pytest.mark.parametrize(("fields", "field", "message"), PLAN_REFUSALS)
-def test_a_bad_plan_is_refused_naming_the_field(fields, field, message):
+@pytest.mark.parametrize(("fields", "field", "refusal"), PLAN_REFUSALS)
+def test_a_bad_plan_is_refused_naming_the_field(fields, field, refusal):
     with pytest.raises(CostShareError) as refused:
         Plan(**{"name": "p", "total": 1000, **fields})
     assert refused.value.field == field
-    assert message is None or refused.value.message == message
+    assert refusal is None or refused.value.refusal == refusal
 
 
 GOOD_UNITS = [PayingUnit(1, 1, Decimal("80.00")), PayingUnit(2, 3, Decimal("90.00"))]
 
 
 @pytest.mark.parametrize(
-    ("plan", "units", "field", "message"),
+    ("plan", "units", "field", "refusal"),
     [
         (BY_AREA, [], "units", costshare.NO_UNITS),
         (BY_FLOOR, STAIRWELL[:4], "floor_coefficients", costshare.NO_PAYER),
@@ -184,10 +184,10 @@ GOOD_UNITS = [PayingUnit(1, 1, Decimal("80.00")), PayingUnit(2, 3, Decimal("90.0
         (BY_AREA, [PayingUnit(1, 1, Decimal("-1"))], "units.0.area", costshare.NOT_AN_AREA),
     ],
 )
-def test_a_split_that_cannot_be_made_is_refused_naming_the_field(plan, units, field, message):
+def test_a_split_that_cannot_be_made_is_refused_naming_the_field(plan, units, field, refusal):
     with pytest.raises(CostShareError) as refused:
         split(plan, units)
-    assert (refused.value.field, refused.value.message) == (field, message)
+    assert (refused.value.field, refused.value.refusal) == (field, refusal)
 
 
 def test_plans_compared_are_refused_by_their_place_in_the_list():
@@ -231,7 +231,7 @@ def plan_data(**fields):
 
 
 @pytest.mark.parametrize(
-    ("data", "field", "message"),
+    ("data", "field", "refusal"),
     [
         ([], "", costshare.NOT_AN_OBJECT),
         ({"total": 1}, "name", costshare.REQUIRED),
@@ -279,10 +279,10 @@ def plan_data(**fields):
         (plan_data(base="volume"), "base", costshare.UNKNOWN_BASE),
     ],
 )
-def test_bad_plan_data_is_refused_naming_the_field(data, field, message):
+def test_bad_plan_data_is_refused_naming_the_field(data, field, refusal):
     with pytest.raises(CostShareError) as refused:
         plan_from_data(data)
-    assert (refused.value.field, refused.value.message) == (field, message)
+    assert (refused.value.field, refused.value.refusal) == (field, refusal)
 
 
 # Properties ------------------------------------------------------------------------------------

@@ -146,6 +146,10 @@ def test_an_expired_proxy_casts_nothing(app, api, world, stairwell, vote_id):
     before = snapshot(app)
     late = cast(holder, vote_id, "for", unit=stairwell.units["902"])
     refused(late, 403)
+    assert late.json["error"] == "proxy_expired"
+    late = cast(
+        holder, vote_id, "for", unit=stairwell.units["902"], headers={"Accept-Language": "en"}
+    )
     assert "expired" in late.json["message"]
     assert snapshot(app) == before
 

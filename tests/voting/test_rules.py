@@ -266,11 +266,11 @@ REFUSALS = [
 ]
 
 
-@pytest.mark.parametrize(("data", "field", "message"), REFUSALS)
-def test_every_refusal_names_the_field_at_fault(data, field, message):
+@pytest.mark.parametrize(("data", "field", "refusal"), REFUSALS)
+def test_every_refusal_names_the_field_at_fault(data, field, refusal):
     with pytest.raises(RuleError) as refused:
         rule_from_data(data)
-    assert (refused.value.field, refused.value.message) == (field, message)
+    assert (refused.value.field, refused.value.refusal) == (field, refusal)
 
 
 def test_a_rule_built_in_code_is_checked_as_well():

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hall.text import render
 from hall.voting import tally
 from hall.voting.rules import (
     PRESETS,
@@ -46,7 +47,8 @@ def with_policies(rule, abstention=None, silence=None):
 
 
 def texts(verdict):
-    return [reason.text for reason in verdict.reasons]
+    """Each reason as kept (said data), rendered in English."""
+    return [render(reason.said()) for reason in verdict.reasons]
 
 
 # Weights ---------------------------------------------------------------------------------------
@@ -88,6 +90,27 @@ def test_an_elevator_vote_that_took_part_enough_but_fell_short_by_heads():
     assert verdict.participants == w(100, "7120.00")
     assert verdict.silent == w(30, "2880.00")
     assert verdict.silent_added_to is None
+    # Kept as data: the measure and the option as phrases, the ratio found and the bar as
+    # percentages and as exact fractions, the comparison that holds, met or not.
+    assert verdict.reasons[3].said() == {
+        "code": "approval_not_met",
+        "params": {
+            "measure": {"code": "measure_headcount"},
+            "option": {"code": "option_for"},
+            "value": "73.00%",
+            "threshold": "75.00%",
+            "value_exact": "73/100",
+            "threshold_exact": "3/4",
+            "comparison": "at_least",
+            "operator": "<",
+            "met": False,
+        },
+    }
+    assert render(tally.verdict_said(verdict.passed, [r.said() for r in verdict.reasons])) == (
+        "The vote failed: participation by area 71.20% >= 66.67%: met; participation by "
+        "headcount 76.92% >= 66.67%: met; approval of for by area 78.65% >= 75.00%: met; "
+        "approval of for by headcount 73.00% < 75.00%: not met"
+    )
 
 
 def test_exactly_two_thirds_taking_part_and_three_quarters_approving_passes_a_major_matter():
@@ -268,6 +291,10 @@ def test_the_plan_with_a_double_majority_wins():
         "approval of plan_b by area 59.48% > 50.00%: met",
         "approval of plan_b by headcount 58.33% > 50.00%: met",
     ]
+    # A plan is named by the label it is given, never by its key.
+    named = [render(reason.said("按楼层系数")) for reason in verdict.reasons[2:]]
+    assert named[0] == "approval of 按楼层系数 by area 59.48% > 50.00%: met"
+    assert "plan_b" not in repr(verdict.reasons[2].said("按楼层系数"))
 
 
 def test_without_a_majority_no_plan_wins_and_the_reasons_show_the_closest_one():

@@ -17,8 +17,9 @@ from sqlalchemy import delete
 from hall.community.models import Ownership, Unit
 from hall.extensions import db as hall_db
 from hall.extensions import socketio
+from hall.text import render
 from tests.factories import own, person
-from tests.issues.test_issues_api import propose
+from tests.fixtures.issues import propose
 from tests.voting.factories import (
     AREAS,
     GUANGZHOU,
@@ -67,6 +68,22 @@ def reasons(reasons: list[dict]) -> list[tuple]:
         (r["kind"], r["measure"], r["choice"], r["ratio"], r["threshold"], r["met"])
         for r in reasons
     ]
+
+
+def without_text(standing: dict) -> dict:
+    """The standing as the `vote.tally` event carries it: the REST answer adds each reason's
+    text in the reader's language."""
+    return {
+        key: [{k: v for k, v in r.items() if k != "text"} for r in value]
+        if key in ("participation", "approval")
+        else value
+        for key, value in standing.items()
+    }
+
+
+def said_texts(reasons: list[dict]) -> list[str]:
+    """The reasons as kept (said data), rendered in English."""
+    return [render(r["said"]) for r in reasons]
 
 
 def floor_of(room: str) -> int:
@@ -159,10 +176,13 @@ def test_an_approval_vote_on_one_plan_passes_and_shares_the_cost_to_the_fen(
         ("approval", "area", "for", "91.51", "75.00", True),
         ("approval", "headcount", "for", "92.31", "75.00", True),
     ]
-    assert chair.get(f"/api/votes/{vote_id}/tally").json == last
+    assert without_text(chair.get(f"/api/votes/{vote_id}/tally").json) == last
+    assert "text" not in last["participation"][0]
 
     closed = chair.post(
-        f"/api/votes/{vote_id}/close", {"if_failed": "deliberation", "reason": "全部住户已表态"}
+        f"/api/votes/{vote_id}/close",
+        {"if_failed": "deliberation", "reason": "全部住户已表态"},
+        headers={"Accept-Language": "en"},
     )
     assert closed.status == 200, closed.json
     assert (closed.json["state"], closed.json["passed"], closed.json["winner"]) == (
@@ -177,6 +197,25 @@ def test_an_approval_vote_on_one_plan_passes_and_shares_the_cost_to_the_fen(
         "approval of for by area 91.51% >= 75.00%: met",
         "approval of for by headcount 92.31% >= 75.00%: met",
     ]
+    # Kept as data: the measure and the option as phrases, the numbers as they were checked.
+    assert result["reasons"][2]["said"] == {
+        "code": "approval_met",
+        "params": {
+            "measure": {"code": "measure_area"},
+            "option": {"code": "option_for"},
+            "value": "91.51%",
+            "threshold": "75.00%",
+            "value_exact": "12108/13231",
+            "threshold_exact": "3/4",
+            "comparison": "at_least",
+            "operator": ">=",
+            "met": True,
+        },
+    }
+    in_chinese = chair.get(f"/api/votes/{vote_id}", headers={"Accept-Language": "zh-CN"}).json
+    assert in_chinese["vote"]["result"]["reasons"][0]["text"] == (
+        "按面积计的参与率 72.85% >= 66.67%：已达到"
+    )
     assert weighs(result["silent"]) == (5, Decimal("493.10"))
     assert {key: weighs(w) for key, w in result["by_choice"].items()} == {
         "for": (12, Decimal("1210.80")),
@@ -196,7 +235,11 @@ def test_an_approval_vote_on_one_plan_passes_and_shares_the_cost_to_the_fen(
     issue = chair.get(f"/api/issues/{issue_id}").json
     assert issue["state"] == "publicity"
     assert issue["timeline"][-1]["transition"] == "publish"
-    assert issue["timeline"][-1]["reason"].startswith("The vote passed: participation by area")
+    assert render(issue["timeline"][-1]["said_reason"]) == (
+        "The vote passed: participation by area 72.85% >= 66.67%: met; participation by "
+        "headcount 72.22% >= 66.67%: met; approval of for by area 91.51% >= 75.00%: met; "
+        "approval of for by headcount 92.31% >= 75.00%: met"
+    )
     announced = received(watcher, "vote.closed")
     assert [e["data"]["result"]["winner"] for e in announced] == ["for"]
     entries = check_chain(chair, vote_id)
@@ -266,9 +309,10 @@ def test_a_choice_between_plans_shows_no_option_totals_until_it_closes(app, api,
         "abstain": (1, Decimal("89.50")),
     }
     # Abstainers take part (Art. 278 presets): 14/17 = 82.35%, 1412.60/1703.90 = 82.90%.
-    assert [r["text"] for r in result["reasons"][2:]] == [
-        "approval of plan_2 by area 82.90% >= 75.00%: met",
-        "approval of plan_2 by headcount 82.35% >= 75.00%: met",
+    # A plan is named by its label, never by its key.
+    assert said_texts(result["reasons"][2:]) == [
+        "approval of 按楼层系数 by area 82.90% >= 75.00%: met",
+        "approval of 按楼层系数 by headcount 82.35% >= 75.00%: met",
     ]
     check_shares(stairwell, result["shares"], plans[1]["plan"])
     assert [s["amount"] for s in result["shares"]] == [
@@ -295,7 +339,7 @@ def test_a_failed_vote_sends_the_issue_where_the_council_said(
     assert closed.status == 200, closed.json
     assert (closed.json["passed"], closed.json["winner"]) == (False, None)
     result = closed.json["result"]
-    assert [r["text"] for r in result["reasons"][:2]] == [
+    assert said_texts(result["reasons"][:2]) == [
         "participation by area 55.56% < 66.67%: not met",
         "participation by headcount 55.56% < 66.67%: not met",
     ]
@@ -304,7 +348,9 @@ def test_a_failed_vote_sends_the_issue_where_the_council_said(
     assert result["shares"] == []
     issue = chair.get(f"/api/issues/{issue_id}").json
     assert issue["state"] == issue_state
-    assert issue["timeline"][-1]["reason"].startswith("The vote failed: participation by area")
+    assert render(issue["timeline"][-1]["said_reason"]).startswith(
+        "The vote failed: participation by area"
+    )
     again = chair.post(f"/api/issues/{issue_id}/votes", vote_body(title="再次表决"))
     if if_failed == "deliberation":
         assert again.status == 201, again.json  # the closed vote leaves room for the next
@@ -498,7 +544,7 @@ def test_a_custom_rule_counts_ownership_shares_given_per_unit(app, api, world, s
     assert result["eligible"]["weight"] == "27.000000"
     # Took part: 1 + 2 + 1 + 2 + 2 = 8 of 27 = 29.63%; approval among those who did not
     # abstain: for 4 of 6 = 66.67%.
-    assert [r["text"] for r in result["reasons"]] == [
+    assert said_texts(result["reasons"]) == [
         "participation by weight 29.63% >= 20.00%: met",
         "approval of for by weight 66.67% > 50.00%: met",
     ]

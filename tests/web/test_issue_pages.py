@@ -11,16 +11,19 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale, gettext
 from PIL import Image
 from sqlalchemy import event, insert, select
 
 from hall.community.accounts import actor_for
 from hall.community.models import Account
 from hall.extensions import db
-from hall.issues import service, threads
-from hall.issues.lifecycle import State
-from hall.issues.models import Comment, Issue, ScopeKind, Stance, Visibility
+from hall.issues import labels, presenters, refusals, service, threads
+from hall.issues.lifecycle import Name, State
+from hall.issues.models import DEFAULT_CATEGORIES, Comment, Issue, ScopeKind, Stance, Visibility
+from hall.text import said
 from hall.types import utcnow
+from hall.web import hooks
 from tests.web.conftest import csrf_token_of, logged_in, post_form
 
 
@@ -87,6 +90,32 @@ def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (8, 6), (200, 30, 30)).save(out, format="PNG")
     return out.getvalue()
+
+
+# Words -----------------------------------------------------------------------------------------
+
+
+def test_every_state_stance_scope_and_step_has_its_words():
+    assert set(labels.ISSUE_STATE_NAMES) == set(State)
+    assert set(labels.STANCE_NAMES) == set(Stance)
+    assert set(labels.SCOPE_KIND_NAMES) == set(ScopeKind)
+    assert set(labels.TRANSITION_NAMES) == set(Name)
+    assert set(labels.OFFICIAL_ROLE_NAMES) == {badge for _, badge in threads.OFFICIAL_ROLES}
+    assert set(labels.CATEGORY_NAMES) == set(DEFAULT_CATEGORIES)
+
+
+def test_a_reason_hall_gave_is_rendered_in_the_pages_language_and_a_persons_as_written(app):
+    entries = [
+        {"at": utcnow(), "transition": "close", "to": "closed", "actor": None,
+         "reason": None, "said_reason": said("issue_state_closed")},
+        {"at": utcnow(), "transition": "reject", "to": "rejected", "actor": "chair",
+         "reason": "重复了", "said_reason": None},
+    ]  # fmt: skip
+    with app.test_request_context(), force_locale("zh_CN"):
+        hall_gave, written = presenters.timeline(entries)
+        assert hall_gave.reason == gettext("Closed") != "Closed"
+        assert hall_gave.step == gettext("Close the issue") and hall_gave.state == gettext("Closed")
+        assert written.reason == "重复了"
 
 
 # The list ---------------------------------------------------------------------------------------
@@ -274,12 +303,39 @@ def test_someone_without_a_role_here_cannot_propose(english, world):
     assert client.get(f"/communities/{world.home}/issues/new").status_code == 404
 
 
-def test_a_resident_of_one_building_sees_the_issues_but_proposes_none(app, english, world):
-    # Their role reaches one building: they see the community, not propose for all of it.
+def test_a_resident_of_one_building_proposes_for_it_as_the_api_allows(app, english, api, world):
+    # Their role reaches one building: the page offers what the API takes, that building.
     client = logged_in(english, "second_owner")
     html = client.get(f"/communities/{world.home}/issues").text
-    assert f'href="/communities/{world.home}/issues/new"' not in html
-    assert client.get(f"/communities/{world.home}/issues/new").status_code == 403
+    assert f'href="/communities/{world.home}/issues/new"' in html
+    form = client.get(f"/communities/{world.home}/issues/new")
+    assert form.status_code == 200
+    assert 'value="community"' not in form.text  # not for the whole community
+    assert f'name="buildings" value="{world.second}"' in form.text
+    assert f'name="buildings" value="{world.first}"' not in form.text
+
+    def propose(scope_kind: str, buildings: list[int]):
+        data = {
+            "title": "2栋楼道灯坏了",
+            "body": "晚上很黑。",
+            "category": "facilities",
+            "scope_kind": scope_kind,
+            "buildings": [str(b) for b in buildings],
+            "publish": "y",
+        }
+        path = f"/communities/{world.home}/issues/new"
+        return post_form(client, path, data, page=path)
+
+    beyond = propose("buildings", [world.first])
+    assert beyond.status_code == 422
+    assert 'id="scope-error"' in beyond.text
+    assert "propose issues that concern it alone" in beyond.text
+    assert propose("buildings", [world.second]).status_code == 302
+    # The API answers the same questions the same way.
+    resident = api.as_user("second_owner")
+    answer = resident.get(f"/api/communities/{world.home}/issues").json["permissions"]
+    assert answer["propose_issue"] is True and answer["propose_community_wide"] is False
+    assert answer["proposal_buildings"] == [world.second]
 
 
 # One issue -------------------------------------------------------------------------------------
@@ -292,6 +348,37 @@ def test_the_issue_page_renders_for_everyone_of_the_community(app, english, worl
     assert response.status_code == 200
     assert f'data-room="issue:{issue_id}"' in response.text
     assert re.search(r'data-room-seq="\d+"', response.text)
+
+
+@pytest.fixture
+def later_stage():
+    """Panels a later stage registers into the issue page's slots, for one test."""
+    added = []
+
+    def register(slot: str, render):
+        hooks.panel(slot)(render)
+        added.append((slot, render))
+
+    yield register
+    for slot, render in added:
+        hooks._panels[slot].remove(render)
+
+
+def test_the_issue_page_shows_what_later_stages_register_and_no_inline_script(
+    app, english, world, later_stage
+):
+    issue_id = _issue(app, world)
+    later_stage("issue.after_body", lambda issue, permissions, **_: f'<p id="later">#{issue.number}'
+                f' {permissions.support}</p>')  # fmt: skip
+    later_stage("issue.scripts", lambda **_: '<script src="/static/later.js"></script>')
+    html = logged_in(english, "coowner").get(f"/issues/{issue_id}").text
+    assert '<p id="later">#1 True</p>' in html
+    assert html.index('id="later"') < html.index('id="support"')  # below the description
+    assert html.index("issue.js") < html.index("/static/later.js")  # after the page's own
+    # What a Content-Security-Policy without 'unsafe-inline' allows: script files and data.
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert " src=" in tag or 'type="application/json"' in tag, tag
+    assert not re.search(r"\son[a-z]+=", html)
 
 
 @pytest.mark.parametrize("username", ["neighbour_resident", "far_officer", "outsider"])
@@ -408,29 +495,43 @@ def test_supporting_and_withdrawing(app, english, world):
     html = client.get(f"/issues/{issue_id}").text
     assert "Support this issue" in html
     response = post_form(
-        client, f"/issues/{issue_id}/support", {"action": "support"}, page=f"/issues/{issue_id}"
+        client, f"/issues/{issue_id}/support", {"change": "support"}, page=f"/issues/{issue_id}"
     )
     assert response.status_code == 302
     html = client.get(f"/issues/{issue_id}").text
     assert 'id="support-count">1<' in html and "Withdraw my support" in html
     again = post_form(
-        client, f"/issues/{issue_id}/support", {"action": "support"}, page=f"/issues/{issue_id}"
+        client, f"/issues/{issue_id}/support", {"change": "support"}, page=f"/issues/{issue_id}"
     )
     assert again.status_code == 302
     assert "You already support this issue." in client.get(f"/issues/{issue_id}").text
-    token = csrf_token_of(client.get(f"/issues/{issue_id}").text)
-    answer = client.post(
-        f"/issues/{issue_id}/support",
-        data={"csrf_token": token, "action": "withdraw"},
-        headers={"Accept": "application/json"},
+    withdrawn = post_form(
+        client, f"/issues/{issue_id}/support", {"change": "withdraw"}, page=f"/issues/{issue_id}"
     )
-    assert answer.status_code == 200
-    assert answer.json == {
-        "supported": False,
-        "support_count": 0,
-        "threshold": 10,
-        "state": "collecting",
-    }
+    assert withdrawn.status_code == 302
+    html = client.get(f"/issues/{issue_id}").text
+    assert 'id="support-count">0<' in html and "You no longer support this issue." in html
+
+
+def test_the_page_script_supports_through_the_api_with_the_pages_session(app, english, world):
+    """The support form names the API's support resource, which the page script calls with
+    the session and the page's CSRF token; the answer carries what the reader may do next."""
+    issue_id = _issue(app, world)
+    client = logged_in(english, "coowner")
+    html = client.get(f"/issues/{issue_id}").text
+    assert f'data-api-url="/api/issues/{issue_id}/support"' in html
+    assert 'name="action"' not in html[html.index('id="support-form"') :].split("</form>")[0]
+    headers = {"X-CSRFToken": csrf_token_of(html), "Accept-Language": "zh-CN"}
+    supported = client.post(f"/api/issues/{issue_id}/support", headers=headers)
+    assert supported.status_code == 200, supported.json
+    assert supported.json["support_count"] == 1
+    assert supported.json["permissions"]["withdraw_support"] is True
+    again = client.post(f"/api/issues/{issue_id}/support", headers=headers)
+    assert again.status_code == 409 and again.json["error"] == "already_supported"
+    assert again.json["message"] == "你已经附议过这个议题了。"
+    withdrawn = client.delete(f"/api/issues/{issue_id}/support", headers=headers)
+    assert withdrawn.status_code == 200
+    assert withdrawn.json["support_count"] == 0 and withdrawn.json["permissions"]["support"]
 
 
 def test_the_council_accepts_rejects_and_merges_with_reasons(app, english, world):
@@ -469,11 +570,11 @@ def test_the_council_accepts_rejects_and_merges_with_reasons(app, english, world
     html = client.get(f"/issues/{second}").text
     assert "The issue is now: Merged" in html
     assert "Merge into another issue" in html  # in the timeline
-    post_form(client, f"/issues/{first}/support", {"action": "support"}, page=f"/issues/{first}")
+    post_form(client, f"/issues/{first}/support", {"change": "support"}, page=f"/issues/{first}")
     accepted = post_form(
         logged_in(_another_browser(app), "coowner"),
         f"/issues/{first}/support",
-        {"action": "support"},
+        {"change": "support"},
         page=f"/issues/{first}",
     )
     assert accepted.status_code == 302
@@ -650,6 +751,29 @@ def test_reports_hide_a_comment_until_a_moderator_decides(app, english, world):
 def test_the_moderation_queue_of_another_community_is_not_found(english, world):
     client = logged_in(english, "chair")
     assert client.get(f"/communities/{world.neighbour}/moderation").status_code == 404
+
+
+def test_hiding_a_hidden_comment_is_refused_in_chinese_on_a_chinese_page(app, client, world):
+    """The refusal is the service's own (comment_already_hidden), said in the page's language,
+    not the old "please check what you entered here" of a field that is not there."""
+    issue_id = _issue(app, world)
+    comment_id = _comment(app, issue_id, "coowner", "要被隐藏的话")
+    moderator = logged_in(client, "chair")
+    page = f"/comments/{comment_id}/moderate?action=hide"
+    path = f"/comments/{comment_id}/moderate"
+    first = post_form(moderator, path, {"action": "hide", "reason": "广告"}, page=page)
+    assert first.status_code == 302
+    again = post_form(
+        moderator, path, {"action": "hide", "reason": "还是广告"}, page=f"/issues/{issue_id}"
+    )
+    assert again.status_code == 302
+    html = moderator.get(again.headers["Location"]).text
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}), force_locale("zh_CN"):
+        chinese = refusals.COMMENT_ALREADY_HIDDEN().render(gettext)
+    assert re.search(r"[\u4e00-\u9fff]", chinese), chinese  # translated
+    assert chinese in html
+    assert "请检查这里填写的内容。" not in html
+    assert "already hidden" not in html
 
 
 def test_residents_may_not_moderate(app, english, world):

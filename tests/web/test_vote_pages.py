@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from html import unescape
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -123,7 +124,7 @@ def _ballot(app, vote_id: int, unit_id: int) -> Ballot | None:
     with app.app_context():
         found = db.session.scalar(
             select(Ballot)
-            .join(ElectorateUnit, ElectorateUnit.member_id == Ballot.member_id)
+            .join(ElectorateUnit, ElectorateUnit.household_id == Ballot.household_id)
             .where(Ballot.vote_id == vote_id, ElectorateUnit.unit_id == unit_id)
         )
         db.session.expunge_all()
@@ -174,6 +175,20 @@ def test_the_issue_page_links_its_vote_with_its_state(app, world, stairwell):
     assert (
         "Open for ballots" in logged_in(_browser(app), "resident").get(f"/issues/{issue_id}").text
     )
+
+
+def test_the_issue_page_shows_the_vote_panel_through_its_hook(app, world, stairwell):
+    """The issue stage's page names no vote: the voting stage registers its panel and its
+    script into the page's slots (hall.voting.panels)."""
+    template = Path(app.root_path, "web", "templates", "issues", "show.html").read_text()
+    assert "votes/" not in template and "vote_panel" not in template
+    issue_id = _issue(app, world, stairwell)
+    vote_id = _vote(app, issue_id)
+    html = logged_in(_browser(app), _owner(stairwell, "101")).get(f"/issues/{issue_id}").text
+    panel = html[html.index('id="votes"') :]
+    assert f'href="/votes/{vote_id}"' in panel and "Open for ballots" in panel
+    assert '<script src="/static/vote.js"></script>' in html
+    assert html.index('id="votes"') < html.index('id="support"')  # below the description
 
 
 # The vote page ----------------------------------------------------------------------------------
@@ -276,6 +291,24 @@ def test_an_owner_changes_the_ballot_until_the_vote_closes(app, world, stairwell
     html = unescape(client.get(stale.headers["Location"]).text)
     assert "That is not the household's latest ballot: it was changed meanwhile." in html
     assert _ballot(app, vote_id, stairwell.units["501"]).choice == "plan_2"
+
+
+def test_a_refused_ballot_reads_in_chinese_on_a_chinese_page(app, world, stairwell, vote_id):
+    client = logged_in(app.test_client(), _owner(stairwell, "601"))
+    assert _cast_by_form(client, vote_id, "plan_1").status_code == 302
+    first = _ballot(app, vote_id, stairwell.units["601"]).receipt
+    assert _cast_by_form(client, vote_id, "plan_2", replaces=first).status_code == 302
+    stale = post_form(
+        client,
+        f"/votes/{vote_id}/ballots",
+        {"choice": "plan_1", "replaces": first},
+        page=f"/votes/{vote_id}",
+    )
+    html = client.get(stale.headers["Location"]).text
+    assert '<html lang="zh-CN">' in html
+    assert "这不是这一户最新的票：刚才已经有人改过了。" in html
+    assert "latest ballot" not in html and "receipt_not_latest" not in html
+    assert _ballot(app, vote_id, stairwell.units["601"]).choice == "plan_2"
 
 
 def test_someone_outside_the_electorate_cannot_cast(app, world, stairwell, vote_id):
@@ -414,7 +447,7 @@ def test_the_council_sets_up_a_vote_and_opens_it(app, world, stairwell):
     client = logged_in(_browser(app), "chair")
     form = client.get(f"/issues/{issue_id}/votes/new")
     assert form.status_code == 200
-    assert 'type="datetime-local"' in form.text and "Asia/Shanghai" in form.text
+    assert 'type="datetime-local"' in form.text and "China (Shanghai) Time" in form.text
     assert 'name="plans-2-floor_coefficients"' in form.text
     response = post_form(
         client, f"/issues/{issue_id}/votes/new", _setup_form(), page=f"/issues/{issue_id}/votes/new"
@@ -443,10 +476,14 @@ def test_the_council_sets_up_a_vote_and_opens_it(app, world, stairwell):
 SETUP_MISTAKES = [
     ({"plans-0-total": "一百万"}, "plans-0-total", "Give an amount in yuan"),
     ({"plans-1-floor_coefficients": "3楼0.7"}, "plans-1-floor_coefficients", "floor:coefficient"),
-    ({"plans-1-compensation": "1:2000, 1:3000"}, "plans-1-compensation", "Floor 1 is given twice"),
+    ({"plans-1-compensation": "1:2000, 1:3000"}, "plans-1-compensation",
+     "Floor 1: This floor or unit is given twice."),
     ({"plans-1-subsidy": "2000000"}, "plans-1-subsidy", "The subsidy cannot be more than"),
     ({"plans-1-name": PLAN_AREA}, "plans-1-name", "Two plans have this name."),
     ({"plans-0-name": ""}, "plans-0-name", "Give the plan a name."),
+    ({"plans-0-total": "1380000.505"}, "plans-0-total", "at most two decimals"),
+    ({"plans-1-floor_coefficients": "3:-0.7"}, "plans-1-floor_coefficients",
+     "Floor 3: A coefficient cannot be negative."),
     ({"closes_at": "明天"}, "closes_at", "Give the day and time the vote closes."),
     ({"closes_at": "2020-01-01T10:00"}, "closes_at", "The vote must close after it opens"),
     ({"title": ""}, "title", "Give the vote a title."),
@@ -472,6 +509,48 @@ def test_a_wrong_field_of_the_setup_form_is_shown_beside_it_and_nothing_is_writt
     assert re.search(rf'aria-describedby="[^"]*{field}-error"', response.text)
     assert 'id="vote-form-problem"' in response.text
     assert snapshot(app) == before
+
+
+def test_the_setup_form_reads_yuan_and_floors_as_people_type_them(app, world, stairwell):
+    """The same text the API takes (tests/voting/test_plan_input.py): ¥, thousands separators,
+    full-width digits and punctuation."""
+    issue_id = _issue(app, world, stairwell)
+    form = _setup_form(**{
+        "plans-0-total": "¥1,380,000.50",
+        "plans-0-subsidy": "４００，０００",
+        "plans-1-floor_coefficients": "１：０，２：０；３：０.７、４=0.8",
+        "plans-1-compensation": "1：2000元\n2:2000",
+    })  # fmt: skip
+    response = post_form(
+        logged_in(_browser(app), "chair"),
+        f"/issues/{issue_id}/votes/new",
+        form,
+        page=f"/issues/{issue_id}/votes/new",
+    )
+    assert response.status_code == 302, response.text
+    with app.app_context():
+        vote = db.session.scalar(select(Vote).where(Vote.issue_id == issue_id))
+        plans = {option.key: option.plan for option in vote.options if option.plan}
+        assert plans["plan_1"]["total"] == 138_000_050 and plans["plan_1"]["subsidy"] == 40_000_000
+        assert plans["plan_2"]["floor_coefficients"] == {"1": "0", "2": "0", "3": "0.7", "4": "0.8"}
+        assert plans["plan_2"]["compensation"] == {"1": 200_000, "2": 200_000}
+        db.session.remove()
+
+
+def test_a_wrong_setup_field_reads_in_chinese_on_a_chinese_page(app, world, stairwell):
+    issue_id = _issue(app, world, stairwell)
+    response = post_form(
+        logged_in(app.test_client(), "chair"),
+        f"/issues/{issue_id}/votes/new",
+        _setup_form(**{"title": "", "plans-0-total": "1380000.505"}),
+        page=f"/issues/{issue_id}/votes/new",
+    )
+    assert response.status_code == 422
+    title = re.search(r'id="title-error">(.*?)</p>', response.text, re.S).group(1)
+    total = re.search(r'id="plans-0-total-error">(.*?)</p>', response.text, re.S).group(1)
+    assert "请给投票写个标题。" in title
+    assert "最多两位小数" in total
+    assert "Give" not in title + total and "decimals" not in total
 
 
 def test_a_choice_needs_two_plans(app, world, stairwell):
@@ -574,7 +653,7 @@ def test_a_wrong_paper_ballot_shows_the_error_beside_the_field(app, world, stair
         page=f"/votes/{vote_id}",
     )
     assert taken.status_code == 409
-    assert 'id="unit-error"' in taken.text and "This household has already voted." in taken.text
+    assert 'id="unit-error"' in taken.text and "This household has already voted" in taken.text
 
 
 def test_a_paper_ballot_struck_out_needs_a_reason(app, world, stairwell, vote_id):

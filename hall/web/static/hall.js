@@ -54,17 +54,19 @@
     show("connecting");
   });
 
+  // The roster changed under a community's pages: what they show may be out of date.
+  window.HallLive.on("community", "registry.changed", function (data, envelope) {
+    var roomId = envelope ? String(envelope.room).split(":")[1] : null;
+    if (data && String(data.community_id) === roomId) {
+      showChangedNotice();
+    }
+  });
+
+  // The page's own room, joined once here; each stage's script handles its events through
+  // HallLive.on(kind, ...), so the page never names the stages that follow it.
   if (room) {
     window.HallLive.room(room, {
       seq: number("data-room-seq"),
-      handlers: {
-        "registry.changed": function (data) {
-          var roomId = room.split(":")[1];
-          if (data && String(data.community_id) === roomId) {
-            showChangedNotice();
-          }
-        },
-      },
       onJoin: function (joined) {
         body.setAttribute("data-room-joined", joined ? "true" : "false");
       },

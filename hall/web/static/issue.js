@@ -1,6 +1,11 @@
 /* The issue pages, made live: an issue's thread, supports, state and viewers; the list's new
    issues and counts; the new-issue form's scope picker. Every page works without this file:
-   each form posts and each link leads to a page that does the same thing. */
+   each form posts and each link leads to a page that does the same thing.
+
+   The thread and supports talk to the REST API, which answers in the page's language
+   (Accept-Language); a refusal is shown as the API words it, beside the field it names. The
+   issue's room is joined once by hall.js; this file handles the issue stage's own events
+   (HallLive.on("issue", ...)), and later stages' scripts add theirs the same way. */
 (function () {
   "use strict";
 
@@ -37,6 +42,42 @@
 
   function number(value) {
     return value !== null && /^\d+$/.test(String(value)) ? parseInt(value, 10) : null;
+  }
+
+  // A call of the REST API in the page's language; resolves to {status, json}, json being
+  // null when the answer is not JSON (a proxy's error page, say).
+  function api(method, url, payload) {
+    var headers = {
+      Accept: "application/json",
+      "Accept-Language": document.documentElement.lang || "zh-CN",
+      "X-CSRFToken": csrfToken(),
+    };
+    var options = { method: method, credentials: "same-origin", headers: headers };
+    if (payload !== undefined) {
+      headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(payload);
+    }
+    return fetch(url, options).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (json) {
+        return { status: response.status, json: json };
+      });
+    });
+  }
+
+  // The API's refusal, {error, message, fields}: the message for one of `names`, else the
+  // refusal's own.
+  function refusalText(json, names) {
+    if (!json) {
+      return "";
+    }
+    var fields = json.fields || {};
+    for (var i = 0; i < names.length; i += 1) {
+      var said = fields[names[i]];
+      if (said && said.length) {
+        return Array.isArray(said) ? said.join(" ") : String(said);
+      }
+    }
+    return json.message || "";
   }
 
   var body = document.body;
@@ -164,7 +205,7 @@
         reply.setAttribute("data-comment-id", String(comment.id));
         actions.appendChild(reply);
       }
-      if (mine && visible && config.threadOpen) {
+      if (mine && visible && config.mayComment) {
         actions.appendChild(actionLink(url("edit", comment.id), text.edit, text.yourComment));
       }
       if (mine && comment.visibility !== "deleted") {
@@ -271,12 +312,6 @@
       badge.setAttribute("data-state", state);
       badge.className = "state-badge state-" + state;
       $(".state-text", badge).textContent = config.states[state] || state;
-      if (state !== "collecting") {
-        var supportForm = document.getElementById("support-form");
-        if (supportForm) {
-          supportForm.hidden = true;
-        }
-      }
     }
 
     function addToTimeline(data) {
@@ -295,6 +330,8 @@
         " " + (config.transitions[data.transition] || data.transition) + " → "));
       what.appendChild(element("strong", null, config.states[data.to] || data.to));
       item.appendChild(what);
+      // A person's reason is shown as written; one Hall gave (said_reason, data with a code)
+      // is rendered by the page, which the notice offers to reload.
       if (data.reason) {
         item.appendChild(element("span", "timeline-reason", fill(text.reason, { reason: data.reason })));
       }
@@ -336,67 +373,58 @@
       return typed;
     }
 
-    if (live && body.getAttribute("data-room")) {
-      live.room(body.getAttribute("data-room"), {
-        seq: number(body.getAttribute("data-room-seq")),
-        onJoin: function (ok, reply) {
-          // The answer carries the count; later changes come as "viewers" events.
-          if (ok && reply) {
-            showViewers(reply.viewers);
+    if (live) {
+      live.onJoin("issue", function (ok, reply) {
+        // The answer carries the count; later changes come as "viewers" events.
+        if (ok && reply) {
+          showViewers(reply.viewers);
+        }
+      });
+      live.on("issue", {
+        "comment.created": function (data) {
+          showStanceCounts(data.stance_counts);
+          var comment = data.comment;
+          if (comment && upsert(comment) && comment.author.id !== config.accountId) {
+            announce(fill(comment.parent_id ? text.newReply : text.newComment, {
+              name: comment.author.name,
+            }));
           }
         },
-        handlers: {
-          "comment.created": function (data) {
-            showStanceCounts(data.stance_counts);
-            var comment = data.comment;
-            if (comment && upsert(comment) && comment.author.id !== config.accountId) {
-              announce(fill(comment.parent_id ? text.newReply : text.newComment, {
-                name: comment.author.name,
-              }));
-            }
-          },
-          "comment.updated": function (data) {
-            showStanceCounts(data.stance_counts);
-            if (data.comment) {
-              upsert(data.comment);
-            }
-          },
-          "issue.supports": showSupports,
-          "issue.state": function (data) {
-            showState(data.to);
-            addToTimeline(data);
-            changed(); // what the reader may do next has changed with it
-          },
-          "issue.updated": function (data) {
-            // The proposer edited the text or added a photo, or the issue moved on: the
-            // title and state change here, the rest with the notice's reload.
-            var issue = data.issue || {};
-            var title = document.getElementById("issue-title");
-            if (title && issue.title) {
-              title.textContent = issue.title;
-            }
-            showState(issue.state);
-            changed();
-          },
-          // A vote set up, opened, closed or cancelled: the vote panel is redrawn with the
-          // notice's reload.
-          "vote.created": changed,
-          "vote.opened": changed,
-          "vote.closed": changed,
-          "vote.cancelled": changed,
-          viewers: function (data) {
-            showViewers(data.count);
-          },
-        },
-        onSnapshot: function () {
-          // Too far behind to replay: start again from a fresh page, unless that would lose
-          // what someone is typing; then the notice offers the reload instead.
-          if (somethingTyped()) {
-            changed();
-          } else {
-            window.location.reload();
+        "comment.updated": function (data) {
+          showStanceCounts(data.stance_counts);
+          if (data.comment) {
+            upsert(data.comment);
           }
         },
+        "issue.supports": showSupports,
+        "issue.state": function (data) {
+          showState(data.to);
+          addToTimeline(data);
+          changed(); // what the reader may do next has changed with it
+        },
+        "issue.updated": function (data) {
+          // The issue's row: its title, counts and state change in place.
+          var issue = data.issue || {};
+          var title = document.getElementById("issue-title");
+          if (title && issue.title) {
+            title.textContent = issue.title;
+          }
+          showState(issue.state);
+        },
+        // The proposer changed the text or the photos: the notice offers them.
+        "issue.edited": changed,
+        viewers: function (data) {
+          showViewers(data.count);
+        },
+      });
+      live.onSnapshot("issue", function () {
+        // Too far behind to replay: start again from a fresh page, unless that would lose
+        // what someone is typing; then the notice offers the reload instead.
+        if (somethingTyped()) {
+          changed();
+        } else {
+          window.location.reload();
+        }
       });
     }
 
@@ -551,21 +579,7 @@
         button.disabled = true;
       }
       formStatus(form, text.posting);
-      fetch(apiUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: {
-          "Content-Type": "application/json",
-          Accept: "application/json",
-          "X-CSRFToken": csrfToken(),
-        },
-        body: JSON.stringify(payload),
-      })
-        .then(function (response) {
-          return response.json().catch(function () { return null; }).then(function (json) {
-            return { status: response.status, json: json };
-          });
-        })
+      api("POST", apiUrl, payload)
         .then(function (answer) {
           if (button) {
             button.disabled = false;
@@ -586,16 +600,32 @@
             }
             return;
           }
+          formStatus(form, "");
           if (answer.status === 429) {
-            formStatus(form, "");
             fieldError(form, text.tooMany);
             return;
           }
-          // Anything else (a refusal to explain beside the field, an expired session, a
-          // server without this door): the form's own page says it in the reader's words.
-          submitNatively(form);
+          if (!answer.json || !answer.json.error) {
+            // Not Hall's answer (a proxy between, a server without this door): the form's
+            // own page does the same, and says what went wrong.
+            submitNatively(form);
+            return;
+          }
+          // Hall's refusal, already in the reader's language: beside the text when it is
+          // about what was written or where it goes, else above the button.
+          var beside = refusalText(answer.json, ["body", "parent_id", "stance"]);
+          var named = answer.json.fields || {};
+          if (named.body || named.parent_id || named.stance) {
+            fieldError(form, beside);
+            area.focus();
+          } else {
+            formStatus(form, answer.json.message || beside);
+          }
         })
         .catch(function () {
+          if (button) {
+            button.disabled = false;
+          }
           submitNatively(form);
         });
     }
@@ -610,42 +640,53 @@
       postComment(form);
     });
 
-    // Supporting without leaving the page.
+    // Supporting without leaving the page: the API's support resource, which answers with the
+    // issue and what the reader may now do with it.
     var supportForm = document.getElementById("support-form");
-    if (supportForm && window.fetch) {
+    if (supportForm && window.fetch && supportForm.getAttribute("data-api-url")) {
       supportForm.addEventListener("submit", function (event) {
         event.preventDefault();
         var button = supportForm.querySelector("button");
-        var action = supportForm.querySelector("input[name=action]");
+        var change = supportForm.querySelector("input[name=change]");
+        var status = document.getElementById("support-status");
+        var error = document.getElementById("support-error");
+        var withdrawing = supportForm.getAttribute("data-supported") === "true";
         button.disabled = true;
-        fetch(supportForm.action, {
-          method: "POST",
-          credentials: "same-origin",
-          headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
-          body: new FormData(supportForm),
-        })
-          .then(function (response) {
-            if (!response.ok) {
-              throw new Error("HTTP " + response.status);
-            }
-            return response.json();
-          })
-          .then(function (data) {
+        api(withdrawing ? "DELETE" : "POST", supportForm.getAttribute("data-api-url"))
+          .then(function (answer) {
             button.disabled = false;
-            showSupports(data);
-            var status = document.getElementById("support-status");
-            action.value = data.supported ? "withdraw" : "support";
-            button.textContent = data.supported ? text.withdrawButton : text.supportButton;
-            button.className = data.supported ? "button" : "button button-primary";
-            if (status) {
-              status.textContent = data.supported ? "✓ " + text.supported : "";
-              status.hidden = !data.supported;
+            if (!answer.json || (answer.status !== 200 && !answer.json.error)) {
+              HTMLFormElement.prototype.submit.call(supportForm);
+              return;
             }
-            showState(data.state);
-            announce(data.supported ? text.supported : text.supportButton);
+            if (answer.status !== 200) {
+              error.textContent = refusalText(answer.json, []);
+              error.hidden = false;
+              return;
+            }
+            var issue = answer.json;
+            var may = issue.permissions || {};
+            var supported = may.withdraw_support === true;
+            error.hidden = true;
+            showSupports(issue);
+            showState(issue.state);
+            if (!may.support && !may.withdraw_support) {
+              // Supports are no longer gathered (this one moved the issue on): the notice
+              // offers the page as it is now.
+              supportForm.hidden = true;
+              changed();
+            }
+            supportForm.setAttribute("data-supported", supported ? "true" : "false");
+            change.value = supported ? "withdraw" : "support";
+            button.textContent = supported ? text.withdrawButton : text.supportButton;
+            button.className = supported ? "button" : "button button-primary";
+            status.textContent = supported ? "✓ " + text.supported : "";
+            status.hidden = !supported;
+            announce(supported ? text.supported : text.notSupported);
             button.focus();
           })
           .catch(function () {
+            button.disabled = false;
             HTMLFormElement.prototype.submit.call(supportForm);
           });
       });
@@ -714,12 +755,9 @@
       }
     }
 
-    live.room(body.getAttribute("data-room"), {
-      seq: number(body.getAttribute("data-room-seq")),
-      handlers: {
-        "issue.created": function (data) { place(data.issue, true); },
-        "issue.updated": function (data) { place(data.issue, false); },
-      },
+    live.on("community", {
+      "issue.created": function (data) { place(data.issue, true); },
+      "issue.updated": function (data) { place(data.issue, false); },
     });
   }
 

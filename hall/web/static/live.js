@@ -19,12 +19,54 @@
        onSnapshot: function () {...}
      });
    Unnumbered events of a room (such as "viewers") go straight to their handler.
+
+   Each stage's script adds itself for a kind of room (the part of the room's name before the
+   colon), without the page's own script naming it:
+     HallLive.on("issue", "comment.created", function (data, envelope) {...});
+     HallLive.on("issue", {"vote.opened": reload, "vote.closed": reload});
+     HallLive.onJoin("issue", function (ok, reply) {...});
+     HallLive.onSnapshot("issue", function () {...});
+   Such handlers hear every room of that kind the page has joined (hall.js joins the page's
+   own room, body[data-room]), numbered or not, in the order the scripts registered them.
 */
 (function () {
   "use strict";
 
   var socket = null;
   var rooms = {};
+  // Per kind of room ("issue", "community", "vote"...): the handlers the stages' scripts
+  // registered, each event's in registration order, and what to do on joining and on a
+  // snapshot.
+  var kinds = {};
+
+  function kindOf(roomName) {
+    return String(roomName).split(":")[0];
+  }
+
+  function stage(kind) {
+    if (!kinds[kind]) {
+      kinds[kind] = { handlers: {}, joins: [], snapshots: [] };
+    }
+    return kinds[kind];
+  }
+
+  // The room's own listeners (HallLive.room), then the handlers registered for its kind.
+  function listenersOf(room) {
+    var kind = kinds[kindOf(room.name)];
+    if (!kind) {
+      return room.listeners;
+    }
+    return room.listeners.concat([{
+      handlers: {},
+      byEvent: kind.handlers,
+      onJoin: kind.joins.length ? function (ok, reply) {
+        kind.joins.forEach(function (callback) { callback(ok, reply); });
+      } : null,
+      onSnapshot: kind.snapshots.length ? function () {
+        kind.snapshots.forEach(function (callback) { callback(); });
+      } : null,
+    }]);
+  }
 
   function Room(name, seq) {
     this.name = name;
@@ -36,7 +78,7 @@
   }
 
   function each(room, callback) {
-    room.listeners.forEach(function (listener) {
+    listenersOf(room).forEach(function (listener) {
       try {
         callback(listener);
       } catch (error) {
@@ -53,6 +95,15 @@
       if (handler) {
         handler(data, envelope);
       }
+      (listener.byEvent && listener.byEvent[name] || []).forEach(function (registered) {
+        try {
+          registered(data, envelope);
+        } catch (error) {
+          if (window.console) {
+            console.error("HallLive: a handler of " + name + " in " + room.name + " failed", error);
+          }
+        }
+      });
     });
   }
 
@@ -196,6 +247,26 @@
 
     lastSeq: function (name) {
       return rooms[name] ? rooms[name].seq : null;
+    },
+
+    // on(kind, event, handler), or on(kind, {event: handler, ...})
+    on: function (kind, event, handler) {
+      var handlers = stage(kind).handlers;
+      var table = typeof event === "string" ? {} : event;
+      if (typeof event === "string") {
+        table[event] = handler;
+      }
+      Object.keys(table).forEach(function (name) {
+        (handlers[name] = handlers[name] || []).push(table[name]);
+      });
+    },
+
+    onJoin: function (kind, callback) {
+      stage(kind).joins.push(callback);
+    },
+
+    onSnapshot: function (kind, callback) {
+      stage(kind).snapshots.push(callback);
     },
   };
 })();

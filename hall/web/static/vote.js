@@ -1,13 +1,37 @@
-/* A vote's page, made quicker and live. The page works without this file: an option's button
-   leads to a confirmation page, and a reload shows where the vote stands. With it:
+/* The voting stage's script, on the issue's page and on a vote's page. Both work without it.
+
+   On an issue's page (added through the page's "issue.scripts" slot): a vote set up, opened,
+   closed or cancelled (numbered events of the issue's room) shows the notice that offers a
+   reload, since the panel of votes and what a reader may do have changed with it.
+
+   On a vote's page: an option's button leads to a confirmation page, and a reload shows where
+   the vote stands. With this script:
    - the first tap on an option opens the confirmation right under the options, so a ballot
      takes two taps on one page;
    - `vote.tally` (unnumbered, the vote's whole standing each time) moves the participation
      meter and the option totals in place;
    - `vote.opened` and `vote.closed` (numbered events of the vote's room) reload the page,
-     since what a reader may do has changed with them. */
+     since what a reader may do has changed with them.
+   Room events come through HallLive.on(kind, ...); hall.js joins the page's own room. */
 (function () {
   "use strict";
+
+  var live = window.HallLive;
+
+  function changed() {
+    if (live && live.showChangedNotice) {
+      live.showChangedNotice();
+    }
+  }
+
+  if (live) {
+    live.on("issue", {
+      "vote.created": changed,
+      "vote.opened": changed,
+      "vote.closed": changed,
+      "vote.cancelled": changed,
+    });
+  }
 
   var element = document.getElementById("vote-data");
   if (!element) {
@@ -191,13 +215,9 @@
     window.location.reload();
   }
 
-  var live = window.HallLive && document.getElementById("live-indicator") ? window.HallLive : null;
   if (live) {
-    live.room(config.room, {
-      seq: config.seq,
-      handlers: { "vote.opened": reload, "vote.closed": reload },
-      onSnapshot: reload,
-    });
+    live.on("vote", { "vote.opened": reload, "vote.closed": reload });
+    live.onSnapshot("vote", reload);
   }
   var socket = window.hallSocket;
   if (socket) {

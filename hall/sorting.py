@@ -1,4 +1,4 @@
-"""Orderings people expect of building, stairwell and room names ("2栋" before "10栋")."""
+"""Orderings people expect of names with numbers in them ("2栋" before "10栋")."""
 
 import re
 

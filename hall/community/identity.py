@@ -1,4 +1,7 @@
-"""How a request or a socket says who it is: the session cookie or a bearer token."""
+"""Who is asking: how a request or a socket says who it is (the session cookie or a bearer
+token), and the Actor the services are given for it.
+
+Importing this module registers Flask-Login's loaders (the app factory does, at start)."""
 
 from __future__ import annotations
 
@@ -6,14 +9,12 @@ from flask import g, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from hall import current_settings
 from hall.community import accounts
 from hall.community.models import Account
 from hall.community.policy import ANONYMOUS, Actor
-from hall.extensions import csrf, db, login_manager
+from hall.config import current_settings
+from hall.extensions import db, login_manager
 from hall.realtime.server import session_account_id
-
-UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def login_rate_limit() -> str:
@@ -22,6 +23,7 @@ def login_rate_limit() -> str:
 
 
 def comment_rate_limit() -> str:
+    """Flask-Limiter's limit per person on every door that posts a comment."""
     return current_settings().comment_rate_limit
 
 
@@ -72,18 +74,6 @@ def actor_of(user) -> Actor:
     if user is None or not user.is_authenticated:
         return ANONYMOUS
     return accounts.actor_for(user)
-
-
-def protect_api_from_csrf() -> None:
-    """The API is exempt from form CSRF, but a cookie-authenticated change still needs the token.
-
-    A bearer token cannot be sent by another site's page, a cookie can: so only requests that
-    ride on the session cookie must carry X-CSRFToken.
-    """
-    if request.method not in UNSAFE_METHODS:
-        return
-    if current_user.is_authenticated and not g.get("hall_authenticated_by_token"):
-        csrf.protect()
 
 
 def identify_socket(auth: dict | None) -> int | None:
